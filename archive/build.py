@@ -1,0 +1,171 @@
+"""Build a release folder from an approved entry: validate, screen, shard, checksum, card.
+
+The build writes into ``OUT.partial`` and renames it to ``OUT`` only when every file is
+written and verified, so a failed build leaves nothing that looks like a release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .card import render
+from .croissant import croissant
+from .entries import Entry
+from .errors import RecordError, SourceError, Where
+from .features import arrow_schema, text_of, to_row
+from .readers import read_split
+from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
+from .schemas import record_error
+from .screening import Policy, Screener
+from .shards.files import FileLog, fsync_tree, sha256_file, sha256sums
+from .shards.parquet import ROW_GROUP_BYTES, SHARD_BYTES, ParquetShards
+from .shards.webdataset import SHARD_BYTES as TAR_BYTES
+from .shards.webdataset import WebDatasetShards
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Sizes that shape the shards; part of the build's fingerprint."""
+
+    parquet_shard_bytes: int = SHARD_BYTES
+    row_group_bytes: int = ROW_GROUP_BYTES
+    tar_shard_bytes: int = TAR_BYTES
+
+
+def fingerprint(entry: Entry, options: BuildOptions) -> str:
+    """sha256 over the form, version, data files, options and code version.
+
+    The card's human sections are left out: fixing them is a card-only update.
+    """
+    digest = hashlib.sha256()
+    header = {"form": entry.form, "version": entry.version, "options": options.__dict__,
+              "archive": __version__, "screening": entry.screening}
+    digest.update(json.dumps(header, sort_keys=True).encode())
+    for path in sorted(p for p in entry.data.rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(entry.data).as_posix()}\0{sha256_file(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def _check(entry: Entry, record: Any, keys: set[str]) -> None:
+    """Validate a record against its schema and refuse a duplicate key."""
+    problem = record_error(entry.record_type, record.fields)
+    where = Where(dataset=entry.id, file=entry.data / record.origin.file,
+                  line=record.origin.line, record=record.key)
+    if problem:
+        where.pointer = problem[0]
+        raise RecordError(problem[1], where,
+                          hint=f"see schemas/records/{entry.record_type}.schema.json")
+    if record.key in keys:
+        raise RecordError("a record with this id appears twice", where,
+                          hint="ids must be unique across splits")
+    keys.add(record.key)
+
+
+def _compare(entry: Entry, records: int, source_bytes: int,
+             languages: Counter[str]) -> tuple[dict[str, Any], list[str]]:
+    declared = {"records": entry.form["size"]["records"], "bytes": entry.form["size"]["bytes"],
+                "languages": sorted(entry.languages),
+                "modalities": sorted(entry.form["modalities"])}
+    found = {"records": records, "bytes": source_bytes, "languages": sorted(languages)}
+    differences = []
+    if records != declared["records"]:
+        differences.append(f"records: declared {declared['records']:,}, found {records:,}")
+    if abs(source_bytes - declared["bytes"]) > 0.05 * declared["bytes"]:
+        differences.append(f"bytes: declared {declared['bytes']:,}, found {source_bytes:,}")
+    undeclared = sorted(set(languages) - set(entry.languages))
+    if undeclared:
+        differences.append(f"languages found but not declared: {', '.join(undeclared)}")
+    missing = sorted(set(entry.languages) - set(languages)) if languages else []
+    if missing:
+        differences.append(f"languages declared but not found: {', '.join(missing)}")
+    return {"declared": declared, "found": found}, differences
+
+
+def build(entry: Entry, out: Path, *, repo_id: str, url: str,
+          options: BuildOptions | None = None,
+          history: list[dict[str, Any]] | None = None) -> Release:
+    """Build the release of ``entry`` into the folder ``out``; return what it holds."""
+    entry.require_releasable()
+    options = options or BuildOptions()
+    work = out.with_name(out.name + ".partial")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        release = _build_into(entry, work, repo_id, url, options, history or [])
+        fsync_tree(work)
+        if out.exists():
+            shutil.rmtree(out)
+        work.rename(out)
+        return release
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: BuildOptions,
+                history: list[dict[str, Any]]) -> Release:
+    log = FileLog(work)
+    schema = arrow_schema(entry.record_type)
+    screener = Screener(dataset_id=entry.id, record_type=entry.record_type,
+                        declared_languages=entry.languages,
+                        policy=Policy.from_dict(entry.screening))
+    keys: set[str] = set()
+    languages: Counter[str] = Counter()
+    splits: dict[str, SplitInfo] = {}
+    source_bytes = sum(p.stat().st_size for files in entry.splits.values()
+                       for p in (entry.data / f for f in files))
+    for split in ("train", "validation", "test"):
+        if split not in entry.splits:
+            continue
+        info = SplitInfo()
+        with ParquetShards(log, split, schema, shard_bytes=options.parquet_shard_bytes,
+                           row_group_bytes=options.row_group_bytes) as parquet, \
+                WebDatasetShards(log, split, entry.record_type,
+                                 shard_bytes=options.tar_shard_bytes) as tars:
+            for record in read_split(entry.id, entry.record_type, entry.source_format,
+                                     entry.data, split, entry.splits[split]):
+                _check(entry, record, keys)
+                if entry.source_format in ("jsonl", "csv", "folder"):
+                    source_bytes += sum(len(m.data) for m in record.media.values())
+                screened = screener.screen(record)
+                if screened is None:
+                    continue
+                size = len(text_of(screened, entry.record_type)) + sum(
+                    len(m.data) for m in screened.media.values())
+                parquet.write(to_row(screened, entry.record_type), size)
+                tars.write(screened)
+                info.records += 1
+                languages[screened.fields.get("language") or
+                          (entry.languages[0] if len(entry.languages) == 1 else "und")] += 1
+        info.parquet, info.webdataset = parquet.files, tars.files
+        info.bytes = parquet.nbytes
+        if info.records:
+            splits[split] = info
+    if not splits:
+        raise SourceError("the dataset has no records", Where(dataset=entry.id, file=entry.data))
+    report = screener.finish()
+    summary = report.summary()
+    log.write_json("reports/screening.json", summary)
+    records = sum(s.records for s in splits.values())
+    comparison, differences = _compare(entry, records, source_bytes, languages)
+    release = Release(
+        dataset=entry.id, version=entry.version, repo_id=repo_id,
+        record_type=entry.record_type, title=entry.title, license=entry.license,
+        languages=entry.languages, modalities=list(entry.form["modalities"]), splits=splits,
+        languages_found=dict(sorted(languages.items())), differences=differences,
+        declared=comparison["declared"], found=comparison["found"],
+        organisation=entry.form["organisation"], approval=entry.approval or {},
+        fingerprint=fingerprint(entry, options), screening=summary, history=history,
+    )
+    release.files = log.sorted()
+    log.write_json(RELEASE_FILE, release.to_json())
+    (work / SUMS_FILE).write_text(sha256sums(log.sorted()), encoding="utf-8")
+    log.write_json(CROISSANT_FILE, croissant(release, entry, url=url))
+    log.write_text(CARD_FILE, render(release, entry))
+    return release

@@ -1,0 +1,231 @@
+"""The ``archive`` command: a thin layer over the library.
+
+Each command parses its arguments, calls one library function and prints what it did.
+This is the only place that turns errors into exit codes: an :class:`ArchiveError`
+prints one line and exits 1; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from .entries import Registry
+from .errors import ArchiveError
+from .hub import open_hub
+
+HUB_HELP = "Where to publish: a directory (default ./hub) or hf://ORG for the Hugging Face Hub."
+FORCE_HELP = "Publish into a repo that exists but was not made by the archive."
+
+
+class Context:
+    def __init__(self, root: Path, debug: bool) -> None:
+        self.root, self.debug = root, debug
+        self.registry = Registry(root)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The archive checkout (holds datacards/ and schemas/).")
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+@click.version_option(package_name="dataset-archive")
+@click.pass_context
+def cli(ctx: click.Context, root: Path, debug: bool) -> None:
+    """Take partner datasets from form to screened, versioned releases on a hub.
+
+    \b
+    Example:
+      archive intake examples/icelandic-english-essays/form.yaml \\
+          --data examples/icelandic-english-essays/data
+      archive approve icelandic-english-essays --by "A. Maintainer"
+      archive release icelandic-english-essays --hub ./hub
+    """
+    ctx.obj = Context(root, debug)
+
+
+@cli.command()
+@click.argument("form", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The folder holding the partner's data files.")
+@click.option("--replace", is_flag=True, help="Record the form again over an existing entry.")
+@pass_ctx
+def intake(obj: Context, form: Path, data: Path, replace: bool) -> None:
+    """Record a partner's submission form as a new dataset entry.
+
+    \b
+    Example: archive intake form.yaml --data ./partner-files
+    """
+    entry = obj.registry.intake(form, data, replace=replace)
+    click.echo(f"{entry.id}: recorded as submitted in {entry.directory}")
+
+
+@cli.command()
+@click.argument("dataset")
+@click.option("--by", "by", required=True, help="Who approves it.")
+@pass_ctx
+def approve(obj: Context, dataset: str, by: str) -> None:
+    """Approve a submitted dataset for publication.
+
+    \b
+    Example: archive approve icelandic-english-essays --by "A. Maintainer"
+    """
+    entry = obj.registry.approve(dataset, by)
+    click.echo(f"{entry.id}: approved by {by}")
+
+
+@cli.command()
+@click.argument("dataset")
+@pass_ctx
+def validate(obj: Context, dataset: str) -> None:
+    """Read and validate every record of a dataset, writing nothing.
+
+    \b
+    Example: archive validate icelandic-english-essays
+    """
+    from .pipeline import validate as run
+
+    counts = run(obj.registry.get(dataset))
+    parts = ", ".join(f"{split} {n:,}" for split, n in counts.items())
+    click.echo(f"{dataset}: {sum(counts.values()):,} valid records ({parts})")
+
+
+@cli.command()
+@click.argument("dataset")
+@click.option("--hub", default="hub", show_default=True, help=HUB_HELP)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Build folder (default build/ID/VERSION).")
+@pass_ctx
+def build(obj: Context, dataset: str, hub: str, out: Path | None) -> None:
+    """Build a release folder (shards, checksums, card) without publishing it.
+
+    \b
+    Example: archive build icelandic-english-essays
+    """
+    from .build import build as run
+    from .pipeline import build_dir, history
+
+    entry = obj.registry.get(dataset)
+    target = open_hub(hub)
+    repo_id = target.repo_id(entry.id)
+    out = out or build_dir(obj.root, entry)
+    release = run(entry, out, repo_id=repo_id, url=target.url(repo_id),
+                  history=[*history(target, repo_id),
+                           {"version": entry.version, "summary": "this release"}])
+    click.echo(f"{dataset} v{entry.version}: built {release.records:,} records in {out}")
+
+
+@cli.command()
+@click.argument("dataset")
+@click.option("--hub", default="hub", show_default=True, help=HUB_HELP)
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path),
+              help="The built release folder (default build/ID/VERSION).")
+@click.option("--dry-run", is_flag=True, help="Print the plan; send nothing.")
+@click.option("--card-only", is_flag=True,
+              help="Republish only the card (README.md, croissant.json): no data, no tag.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+@pass_ctx
+def publish(obj: Context, dataset: str, hub: str, folder: Path | None, dry_run: bool,
+            card_only: bool, force: bool) -> None:
+    """Publish a built release: one commit and a version tag.
+
+    \b
+    Example: archive publish icelandic-english-essays --hub hf://my-org --dry-run
+    """
+    from .pipeline import build_dir, republish_card
+    from .publish import publish as run
+
+    target = open_hub(hub)
+    entry = obj.registry.get(dataset)
+    entry.require_releasable()
+    if card_only:
+        plan = republish_card(obj.registry, target, dataset)
+    else:
+        plan = run(target, target.repo_id(dataset), folder or build_dir(obj.root, entry),
+                   entry.version, dry_run=dry_run, force=force)
+    for line in plan.lines():
+        click.echo(line)
+
+
+@cli.command()
+@click.argument("dataset", required=False)
+@click.option("--all", "all_", is_flag=True, help="Release every approved dataset not yet "
+              "published at its version.")
+@click.option("--hub", default="hub", show_default=True, help=HUB_HELP)
+@click.option("--version", "version", help="Release this version (X.Y.Z) and record it.")
+@click.option("--dry-run", is_flag=True, help="Build, then print the plan; send nothing.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+@pass_ctx
+def release(obj: Context, dataset: str | None, all_: bool, hub: str, version: str | None,
+            dry_run: bool, force: bool) -> None:
+    """Validate, screen, build and publish a release.
+
+    \b
+    Examples:
+      archive release icelandic-english-essays --hub ./hub
+      archive release --all --hub hf://my-org
+    """
+    from .pipeline import pending, release_one
+
+    if bool(dataset) == all_:
+        raise click.UsageError("name one DATASET or pass --all")
+    target = open_hub(hub)
+    ids = [e.id for e in pending(obj.registry, target)] if all_ else [dataset]
+    if all_ and not ids:
+        click.echo("every approved dataset is published at its version; nothing to do")
+    for dataset_id in ids:
+        outcome = release_one(obj.registry, target, dataset_id, version=version,
+                              dry_run=dry_run, force=force)
+        if dry_run and outcome.plan:
+            for line in outcome.plan.lines():
+                click.echo(line)
+        else:
+            click.echo(outcome.line())
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def verify(path: Path) -> None:
+    """Check a release folder against its checksums and recorded counts.
+
+    \b
+    Example: archive verify hub/archive/icelandic-english-essays/v1.0.0
+    """
+    from .verify import verify_folder
+
+    release = verify_folder(path)
+    click.echo(f"{release.dataset} v{release.version}: OK, {len(release.files) + 1} files and "
+               f"{release.records:,} records match")
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning archive errors into one line and exit code 1."""
+    debug = "--debug" in sys.argv
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ArchiveError as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # a bug: say so, briefly
+        if debug:
+            traceback.print_exc()
+        click.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the "
+                   "traceback, and please report it)", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""The Hugging Face Hub, through the real ``huggingface_hub`` client.
+
+The endpoint comes from ``HF_ENDPOINT`` (read when the hub is opened), the token from
+``HF_TOKEN`` or the login saved by ``hf auth login``. Every call is retried a bounded
+number of times on 429 (honouring ``Retry-After``) and 5xx answers; errors become
+:class:`HubError` with the token scrubbed from the message.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, constants
+from huggingface_hub.errors import (
+    EntryNotFoundError,
+    HfHubHTTPError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+from huggingface_hub.hf_api import GitRefs, RepoFile
+
+from ..errors import HubError, ReleaseExistsError, Where
+from .base import Change, Hub, RemoteFile
+
+T = TypeVar("T")
+ATTEMPTS = 6
+MAX_WAIT = 60.0
+REPO_TYPE = "dataset"
+
+
+class HfHub(Hub):
+    """Dataset repos ``ORG/NAME`` on the Hugging Face Hub (``--hub hf://ORG``)."""
+
+    def __init__(self, org: str, *, endpoint: str | None = None, token: str | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if not org or "/" in org:
+            raise HubError(f"invalid organisation {org!r}", hint="use --hub hf://ORG")
+        self.org = org
+        self.endpoint = (endpoint or os.environ.get("HF_ENDPOINT")
+                         or constants.ENDPOINT).rstrip("/")
+        self.token = token or os.environ.get("HF_TOKEN") or None
+        self.api = HfApi(endpoint=self.endpoint, token=self.token,
+                         library_name="dataset-archive")
+        self.name = f"hf://{org}"
+        self._sleep = sleep
+
+    def _call(self, what: str, repo_id: str, fn: Callable[[], T]) -> T:
+        """Run one Hub call with bounded retries; turn failures into :class:`HubError`."""
+        for attempt in range(ATTEMPTS):
+            try:
+                return fn()
+            except (RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError):
+                raise
+            except HfHubHTTPError as exc:
+                status = exc.response.status_code if exc.response is not None else None
+                retryable = status == 429 or (status is not None and status >= 500)
+                if not retryable or attempt == ATTEMPTS - 1:
+                    raise HubError(f"{what} failed: {self._scrub(exc)}",
+                                   Where(dataset=repo_id)) from None
+                self._sleep(self._wait(exc, attempt))
+            except OSError as exc:
+                if attempt == ATTEMPTS - 1:
+                    raise HubError(f"{what} failed: {self._scrub(exc)}",
+                                   Where(dataset=repo_id),
+                                   hint="run the release again; it resumes") from None
+                self._sleep(min(MAX_WAIT, 2.0**attempt))
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _wait(exc: HfHubHTTPError, attempt: int) -> float:
+        header = exc.response.headers.get("Retry-After") if exc.response is not None else None
+        try:
+            return min(MAX_WAIT, float(header)) if header else min(MAX_WAIT, 2.0**attempt)
+        except ValueError:
+            return min(MAX_WAIT, 2.0**attempt)
+
+    def _scrub(self, exc: BaseException) -> str:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return text.replace(self.token, "***") if self.token else text
+
+    # -- reading ---------------------------------------------------------------------
+
+    def repo_id(self, dataset: str) -> str:
+        return f"{self.org}/{dataset}"
+
+    def url(self, repo_id: str) -> str:
+        return f"{self.endpoint}/datasets/{repo_id}"
+
+    def repos(self) -> list[str]:
+        listed = self._call("listing datasets", self.org,
+                            lambda: list(self.api.list_datasets(author=self.org)))
+        return sorted(d.id for d in listed)
+
+    def _refs(self, repo_id: str) -> GitRefs | None:
+        try:
+            return self._call("reading refs", repo_id, lambda: self.api.list_repo_refs(
+                repo_id, repo_type=REPO_TYPE))
+        except RepositoryNotFoundError:
+            return None
+
+    def tags(self, repo_id: str) -> dict[str, str]:
+        refs = self._refs(repo_id)
+        return {t.name: t.target_commit for t in refs.tags} if refs else {}
+
+    def head(self, repo_id: str) -> str | None:
+        refs = self._refs(repo_id)
+        if refs is None:
+            return None
+        return next((b.target_commit for b in refs.branches if b.name == "main"), None)
+
+    def files(self, repo_id: str, revision: str = "main") -> dict[str, RemoteFile] | None:
+        try:
+            entries = self._call("listing files", repo_id, lambda: list(self.api.list_repo_tree(
+                repo_id, recursive=True, revision=revision, repo_type=REPO_TYPE)))
+        except RepositoryNotFoundError:
+            return None
+        except RevisionNotFoundError:
+            if revision == "main":
+                return {}
+            raise HubError(f"no revision {revision!r}", Where(dataset=repo_id)) from None
+        return {e.path: RemoteFile(size=e.size, sha256=e.lfs.sha256 if e.lfs else None,
+                                   git_sha1=e.blob_id)
+                for e in entries if isinstance(e, RepoFile)}
+
+    def read(self, repo_id: str, path: str, revision: str = "main") -> bytes:
+        try:
+            local = self._call("downloading", repo_id, lambda: self.api.hf_hub_download(
+                repo_id, path, revision=revision, repo_type=REPO_TYPE))
+        except (RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError):
+            raise HubError(f"no file {path!r} at {revision}", Where(dataset=repo_id)) from None
+        return Path(local).read_bytes()
+
+    def download(self, repo_id: str, revision: str, dest: Path) -> Path:
+        try:
+            self._call("downloading", repo_id, lambda: self.api.snapshot_download(
+                repo_id, revision=revision, repo_type=REPO_TYPE, local_dir=dest))
+        except (RepositoryNotFoundError, RevisionNotFoundError):
+            raise HubError(f"no revision {revision!r}", Where(dataset=repo_id)) from None
+        return dest
+
+    # -- writing ---------------------------------------------------------------------
+
+    def commit(self, repo_id: str, change: Change, message: str, *,
+               parent: str | None) -> str:
+        if parent is None:
+            self._call("creating the repo", repo_id, lambda: self.api.create_repo(
+                repo_id, repo_type=REPO_TYPE, private=False, exist_ok=True))
+        operations: list[CommitOperationAdd | CommitOperationDelete] = [
+            CommitOperationAdd(path_in_repo=p, path_or_fileobj=str(f))
+            for p, f in sorted(change.upload.items())]
+        operations += [CommitOperationDelete(path_in_repo=p) for p in change.delete]
+        info = self._call("committing", repo_id, lambda: self.api.create_commit(
+            repo_id, operations, commit_message=message, repo_type=REPO_TYPE,
+            parent_commit=parent))
+        return info.oid
+
+    def tag(self, repo_id: str, tag: str, commit: str) -> None:
+        existing = self.tags(repo_id)
+        if tag in existing:
+            if existing[tag] == commit:
+                return
+            raise ReleaseExistsError(f"tag {tag} exists already and is never moved",
+                                     Where(dataset=repo_id))
+        self._call("tagging", repo_id, lambda: self.api.create_tag(
+            repo_id, tag=tag, revision=commit, repo_type=REPO_TYPE))

@@ -1,0 +1,132 @@
+"""The maintainer's operations, end to end: validate, build, publish, release."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import BuildOptions, _check, build, fingerprint
+from .entries import Entry, Registry
+from .errors import HubError, ReleaseExistsError, SourceError, Where
+from .hub import Hub
+from .publish import Plan, publish, publish_card
+from .readers import read_split
+from .release import RELEASE_FILE, Release
+
+
+@dataclass
+class Outcome:
+    """What a release run did."""
+
+    dataset: str
+    version: str
+    repo_id: str
+    plan: Plan | None
+    release: Release | None
+    skipped: str | None = None
+
+    def line(self) -> str:
+        if self.skipped:
+            return f"{self.dataset} v{self.version}: {self.skipped}"
+        assert self.plan is not None and self.release is not None
+        if self.plan.already_published:
+            return f"{self.dataset} v{self.version}: already published; nothing to do"
+        return (f"{self.dataset} v{self.version}: published {self.release.records:,} records "
+                f"to {self.repo_id} ({len(self.plan.add) + len(self.plan.change)} file(s), "
+                f"{self.plan.upload_bytes:,} bytes sent)")
+
+
+def validate(entry: Entry) -> Counter[str]:
+    """Read and validate every record without writing anything; return counts per split."""
+    keys: set[str] = set()
+    counts: Counter[str] = Counter()
+    for split, files in entry.splits.items():
+        for record in read_split(entry.id, entry.record_type, entry.source_format, entry.data,
+                                 split, files):
+            _check(entry, record, keys)
+            counts[split] += 1
+    if not counts:
+        raise SourceError("the dataset has no records", Where(dataset=entry.id, file=entry.data))
+    return counts
+
+
+def build_dir(root: Path, entry: Entry) -> Path:
+    """Where a dataset's build goes: ``ROOT/build/ID/VERSION``."""
+    return root / "build" / entry.id / entry.version
+
+
+def history(hub: Hub, repo_id: str) -> list[dict[str, object]]:
+    """Earlier versions on the hub, oldest first, each with a one-line summary."""
+    out = []
+    for tag in sorted(hub.tags(repo_id), key=_version_key):
+        try:
+            previous = json.loads(hub.read(repo_id, RELEASE_FILE, tag))
+        except HubError:
+            continue
+        records = sum(s["records"] for s in previous["splits"].values())
+        out.append({"version": tag.removeprefix("v"), "summary": f"{records:,} records"})
+    return out
+
+
+def _version_key(tag: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in tag.removeprefix("v").split("."))
+    except ValueError:
+        return (0,)
+
+
+def release_one(registry: Registry, hub: Hub, dataset_id: str, *, version: str | None = None,
+                dry_run: bool = False, force: bool = False,
+                options: BuildOptions | None = None) -> Outcome:
+    """Build and publish one dataset's version; a published, unchanged version is skipped."""
+    entry = registry.get(dataset_id)
+    entry.require_releasable()
+    if version and version != entry.version:
+        entry.version = version
+        if not dry_run:
+            registry.save(entry)
+    options = options or BuildOptions()
+    repo_id = hub.repo_id(entry.id)
+    tag = f"v{entry.version}"
+    if tag in hub.tags(repo_id):
+        published = json.loads(hub.read(repo_id, RELEASE_FILE, tag))
+        if published.get("fingerprint") == fingerprint(entry, options):
+            return Outcome(entry.id, entry.version, repo_id, None, None,
+                           skipped="already published; nothing to do")
+        raise ReleaseExistsError(
+            f"{tag} is already published and the data, form or card changed since",
+            Where(dataset=entry.id), hint=f"archive release {entry.id} --version X.Y.Z")
+    earlier = history(hub, repo_id)
+    out = build_dir(registry.root, entry)
+    release = build(entry, out, repo_id=repo_id, url=hub.url(repo_id), options=options,
+                    history=[*earlier, {"version": entry.version, "summary": "this release"}])
+    plan = publish(hub, repo_id, out, entry.version, dry_run=dry_run, force=force)
+    return Outcome(entry.id, entry.version, repo_id, plan, release)
+
+
+def pending(registry: Registry, hub: Hub) -> list[Entry]:
+    """Approved entries whose version is not on the hub yet."""
+    return [e for e in registry.all() if e.state == "approved" and e.pathway == "open"
+            and f"v{e.version}" not in hub.tags(hub.repo_id(e.id))]
+
+
+def republish_card(registry: Registry, hub: Hub, dataset_id: str) -> Plan:
+    """Render the card again from ``datacards/`` and publish only it (no tag, no data)."""
+    from .card import render
+    from .croissant import croissant
+
+    entry = registry.get(dataset_id)
+    entry.require_releasable()
+    repo_id = hub.repo_id(entry.id)
+    if hub.head(repo_id) is None:
+        raise HubError("the dataset has no release on this hub yet", Where(dataset=entry.id))
+    release = Release.from_json(json.loads(hub.read(repo_id, RELEASE_FILE, "main")))
+    folder = registry.root / "build" / entry.id / "card"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "README.md").write_text(render(release, entry), encoding="utf-8")
+    text = json.dumps(croissant(release, entry, url=hub.url(repo_id)), indent=2,
+                      sort_keys=True, ensure_ascii=False) + "\n"
+    (folder / "croissant.json").write_text(text, encoding="utf-8")
+    return publish_card(hub, repo_id, folder)

@@ -1,0 +1,290 @@
+"""Read a partner's files as a stream of :class:`~archive.records.Record`.
+
+Formats: JSON Lines, CSV, Parquet, a WebDataset tar, or a folder of media files
+with a ``metadata.jsonl`` / ``metadata.csv`` (the Hub's ImageFolder convention,
+``file_name`` naming each file). Records are read one at a time; nothing holds a
+whole file in memory. Every problem raises an error naming file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from .errors import RecordError, SourceError, Where
+from .records import MEDIA_FIELDS, Media, Origin, Record, safe_key
+
+MAX_LINE_BYTES = 256 * 1024 * 1024
+MAX_MEDIA_BYTES = 4 * 1024**3
+
+
+class _Reader:
+    """Reads one split file of one dataset."""
+
+    def __init__(self, dataset: str, record_type: str, root: Path, split: str, name: str):
+        self.dataset, self.record_type, self.root = dataset, record_type, root.resolve()
+        self.split, self.name = split, name
+        self.path = self.root / name
+        self.media_field = MEDIA_FIELDS.get(record_type)
+        if record_type == "conversation":
+            self.media_field = "audio"
+
+    def where(self, line: int | None = None, record: str | None = None,
+              pointer: str | None = None) -> Where:
+        return Where(dataset=self.dataset, file=self.path, line=line, record=record,
+                     pointer=pointer)
+
+    def record(self, fields: dict[str, Any], origin: Origin, fallback_key: str,
+               base: Path) -> Record:
+        """Make a record from parsed fields, loading its media file if it has one."""
+        key = safe_key(str(fields["id"])) if isinstance(fields.get("id"), str) else fallback_key
+        media = {}
+        name = fields.get(self.media_field) if self.media_field else None
+        if isinstance(name, str) and name:
+            media[self.media_field] = self.load_media(base, name, origin, key)
+        return Record(key=key, split=self.split, fields=fields, origin=origin, media=media)
+
+    def load_media(self, base: Path, name: str, origin: Origin, key: str) -> Media:
+        """Read a media file named relative to ``base``, refusing paths outside the data."""
+        line = origin.line
+        pure = PurePosixPath(name)
+        if pure.is_absolute() or ".." in pure.parts:
+            raise RecordError(f"media path {name!r} leaves the data folder",
+                              self.where(line, key, f"/{self.media_field}"))
+        path = (base / pure).resolve()
+        if not path.is_relative_to(self.root) or path.is_symlink():
+            raise RecordError(f"media path {name!r} leaves the data folder",
+                              self.where(line, key, f"/{self.media_field}"))
+        if not path.is_file():
+            raise SourceError(f"media file {name!r} does not exist",
+                              self.where(line, key, f"/{self.media_field}"))
+        if path.stat().st_size > MAX_MEDIA_BYTES:
+            raise RecordError(f"media file {name!r} is larger than {MAX_MEDIA_BYTES:,} bytes",
+                              self.where(line, key, f"/{self.media_field}"))
+        return Media(data=path.read_bytes(), ext=pure.suffix.lstrip(".").lower(),
+                     name=pure.name)
+
+    def fallback_key(self, number: int) -> str:
+        return safe_key(f"{self.split}-{PurePosixPath(self.name).stem}-{number:08d}")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json_line(raw: bytes) -> Any:
+    """Parse one JSON Lines line strictly: UTF-8, no NaN/Infinity, no duplicate keys."""
+    text = raw.decode("utf-8")
+    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+
+
+def _json_lines(reader: _Reader) -> Iterator[tuple[int, dict[str, Any]]]:
+    with open(reader.path, "rb") as f:
+        for number, raw in enumerate(iter(lambda: f.readline(MAX_LINE_BYTES + 1), b""), 1):
+            if len(raw) > MAX_LINE_BYTES:
+                raise RecordError(f"line longer than {MAX_LINE_BYTES:,} bytes",
+                                  reader.where(number))
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            try:
+                value = parse_json_line(raw)
+            except UnicodeDecodeError as exc:
+                raise RecordError(f"not UTF-8 (byte {exc.start})", reader.where(number)) from None
+            except RecursionError:
+                raise RecordError("JSON nested too deeply", reader.where(number)) from None
+            except ValueError as exc:
+                msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+                raise RecordError(f"malformed JSON: {msg}", reader.where(number),
+                                  hint="each line must be one JSON object") from None
+            if not isinstance(value, dict):
+                raise RecordError(f"expected a JSON object, found {type(value).__name__}",
+                                  reader.where(number))
+            yield number, value
+
+
+def _csv_rows(reader: _Reader) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        with open(reader.path, encoding="utf-8-sig", newline="") as f:
+            rows = csv.DictReader(f, strict=True)
+            line = 1
+            for row in rows:
+                if None in row or any(v is None for v in row.values()):
+                    raise RecordError(f"row has {len(row)} fields, the header has "
+                                      f"{len(rows.fieldnames or [])}", reader.where(line + 1))
+                line = rows.line_num
+                yield line, {k: v for k, v in row.items() if v != ""}
+    except UnicodeDecodeError as exc:
+        raise RecordError(f"not UTF-8 (byte {exc.start})", reader.where()) from None
+    except csv.Error as exc:
+        raise RecordError(f"malformed CSV: {exc}", reader.where()) from None
+
+
+def read_jsonl(reader: _Reader) -> Iterator[Record]:
+    base = reader.path.parent
+    for number, fields in _json_lines(reader):
+        yield reader.record(fields, Origin(reader.name, line=number),
+                            reader.fallback_key(number), base)
+
+
+def read_csv(reader: _Reader) -> Iterator[Record]:
+    base = reader.path.parent
+    for number, fields in _csv_rows(reader):
+        if isinstance(fields.get("metadata"), str):
+            try:
+                fields["metadata"] = json.loads(fields["metadata"])
+            except ValueError:
+                raise RecordError("the metadata column must hold a JSON object",
+                                  reader.where(number, pointer="/metadata")) from None
+        yield reader.record(fields, Origin(reader.name, line=number),
+                            reader.fallback_key(number), base)
+
+
+def read_parquet(reader: _Reader) -> Iterator[Record]:
+    try:
+        parquet = pq.ParquetFile(reader.path)
+    except Exception as exc:  # pyarrow raises several types for a bad file
+        raise SourceError(f"not a readable Parquet file: {exc}", reader.where()) from None
+    row = 0
+    for batch in parquet.iter_batches(batch_size=256):
+        for fields in batch.to_pylist():
+            row += 1
+            fields = {k: v for k, v in fields.items() if v is not None}
+            media_value = fields.get(reader.media_field) if reader.media_field else None
+            origin = Origin(reader.name, line=row)
+            if isinstance(media_value, dict) and media_value.get("bytes") is not None:
+                name = media_value.get("path") or f"{row}.bin"
+                fields[reader.media_field] = name
+                key = (safe_key(fields["id"]) if isinstance(fields.get("id"), str)
+                       else reader.fallback_key(row))
+                media = {reader.media_field: Media(media_value["bytes"],
+                                                   PurePosixPath(name).suffix.lstrip(".").lower(),
+                                                   PurePosixPath(name).name)}
+                yield Record(key, reader.split, fields, origin, media)
+            else:
+                yield reader.record(fields, origin, reader.fallback_key(row), reader.path.parent)
+
+
+def read_folder(reader: _Reader) -> Iterator[Record]:
+    """A metadata file (``metadata.jsonl`` or ``.csv``) whose ``file_name`` names each file."""
+    base = reader.path.parent
+    rows = _csv_rows(reader) if reader.path.suffix == ".csv" else _json_lines(reader)
+    for number, fields in rows:
+        name = fields.pop("file_name", None)
+        if not isinstance(name, str) or not reader.media_field:
+            raise RecordError("each metadata row needs a file_name", reader.where(number,
+                                                                                pointer="/file_name"))
+        fields[reader.media_field] = name
+        yield reader.record(fields, Origin(reader.name, line=number),
+                            reader.fallback_key(number), base)
+
+
+def read_webdataset(reader: _Reader) -> Iterator[Record]:
+    """A tar whose members ``KEY.json`` (fields) and ``KEY.EXT`` (media, text) make samples."""
+    try:
+        tar = tarfile.open(reader.path, mode="r|*")  # noqa: SIM115 - closed by `with` below
+    except (tarfile.TarError, OSError) as exc:
+        raise SourceError(f"not a readable tar file: {exc}", reader.where()) from None
+    current: str | None = None
+    parts: dict[str, tuple[str, bytes]] = {}
+    seen: set[str] = set()
+    number = 0
+    with tar:
+        try:
+            for member in tar:
+                name = member.name
+                pure = PurePosixPath(name)
+                if pure.is_absolute() or ".." in pure.parts:
+                    raise RecordError(f"tar member {name!r} has an unsafe path", reader.where())
+                if not member.isfile():
+                    if member.isdir():
+                        continue
+                    raise RecordError(f"tar member {name!r} is not a regular file",
+                                      reader.where())
+                if member.size > MAX_MEDIA_BYTES:
+                    raise RecordError(f"tar member {name!r} claims {member.size:,} bytes",
+                                      reader.where())
+                key, _, ext = pure.name.partition(".")
+                key = str(pure.parent / key) if str(pure.parent) != "." else key
+                if key != current:
+                    if current is not None:
+                        number += 1
+                        yield _sample(reader, current, parts, number)
+                    if key in seen:
+                        raise RecordError(f"sample {key!r} appears twice or its members are not "
+                                          "adjacent", reader.where(record=key))
+                    seen.add(key)
+                    current, parts = key, {}
+                if ext in parts:
+                    raise RecordError(f"duplicate member {name!r}", reader.where(record=key))
+                f = tar.extractfile(member)
+                parts[ext] = (name, f.read() if f else b"")
+        except tarfile.TarError as exc:
+            raise SourceError(f"damaged tar file: {exc}", reader.where()) from None
+    if current is not None:
+        number += 1
+        yield _sample(reader, current, parts, number)
+
+
+def _sample(reader: _Reader, key: str, parts: dict[str, tuple[str, bytes]],
+            number: int) -> Record:
+    origin = Origin(reader.name, member=key)
+    fields: dict[str, Any] = {}
+    if "json" in parts:
+        try:
+            fields = parse_json_line(parts.pop("json")[1])
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise RecordError(f"malformed {key}.json: {exc}", reader.where(record=key)) from None
+        if not isinstance(fields, dict):
+            raise RecordError(f"{key}.json must hold a JSON object", reader.where(record=key))
+    text_field = {"text": "text", "audio": "transcript"}.get(reader.record_type, "caption")
+    if "txt" in parts and text_field not in fields:
+        fields[text_field] = parts.pop("txt")[1].decode("utf-8", errors="strict")
+    media = {}
+    if reader.media_field and parts:
+        ext, (name, data) = sorted(parts.items())[0]
+        fields.setdefault(reader.media_field, PurePosixPath(name).name)
+        media[reader.media_field] = Media(data, ext.rsplit(".", 1)[-1].lower(),
+                                          PurePosixPath(name).name)
+    key = safe_key(fields["id"]) if isinstance(fields.get("id"), str) else safe_key(key)
+    return Record(key, reader.split, fields, origin, media)
+
+
+READERS = {"jsonl": read_jsonl, "csv": read_csv, "parquet": read_parquet,
+           "webdataset": read_webdataset, "folder": read_folder}
+
+
+def read_split(dataset: str, record_type: str, fmt: str, root: Path, split: str,
+               names: list[str]) -> Iterator[Record]:
+    """Stream every record of one split, file after file, in the order given."""
+    for name in names:
+        reader = _Reader(dataset, record_type, root, split, name)
+        if not reader.path.is_file():
+            raise SourceError("data file does not exist", reader.where())
+        yield from READERS[fmt](reader)
+
+
+def read_dataset(dataset: str, record_type: str, fmt: str, root: Path,
+                 splits: dict[str, list[str]]) -> Iterator[Record]:
+    """Stream every record of a dataset, split by split (train, validation, test)."""
+    for split in ("train", "validation", "test"):
+        if split in splits:
+            yield from read_split(dataset, record_type, fmt, root, split, splits[split])
+
+

@@ -1,0 +1,62 @@
+"""The record: one item of a dataset as it streams through the pipeline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+SPLITS = ("train", "validation", "test")
+MEDIA_FIELDS = {"image": "image", "audio": "audio", "video": "video"}
+"""Record fields that hold a media file, by field name, for every record type."""
+
+_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record came from: the partner's file and the line or member in it."""
+
+    file: str
+    line: int | None = None
+    member: str | None = None
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.file}:{self.line}"
+        if self.member is not None:
+            return f"{self.file}[{self.member}]"
+        return self.file
+
+
+@dataclass
+class Media:
+    """A media file carried by a record: its bytes and its extension (``flac``, ``jpg``)."""
+
+    data: bytes
+    ext: str
+    name: str
+
+
+@dataclass
+class Record:
+    """One record: its key, split, JSON fields and media, and where it came from.
+
+    ``fields`` holds what the record schema validates (a media field holds the
+    file's name); ``media`` holds the bytes of each media field, by field name.
+    """
+
+    key: str
+    split: str
+    fields: dict[str, Any]
+    origin: Origin
+    media: dict[str, Media] = field(default_factory=dict)
+
+
+def safe_key(text: str) -> str:
+    """Turn an id into a WebDataset-safe key: letters, digits, ``_`` and ``-`` only.
+
+    >>> safe_key("essay.001/a")
+    'essay_001_a'
+    """
+    return _KEY_UNSAFE.sub("_", text)[:128] or "_"

@@ -1,0 +1,87 @@
+"""The one place every written release file passes through: its size and sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CHUNK = 1024 * 1024
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One written file: its path inside the release, size, sha256 and record count."""
+
+    path: str
+    size: int
+    sha256: str
+    records: int | None = None
+
+
+class FileLog:
+    """Records every file written into a release folder (``file_visitor`` style)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.entries: dict[str, FileEntry] = {}
+
+    def add(self, path: Path, records: int | None = None) -> FileEntry:
+        """Hash a finished file and record it; the path is stored relative to the root."""
+        rel = path.relative_to(self.root).as_posix()
+        entry = FileEntry(rel, path.stat().st_size, sha256_file(path), records)
+        self.entries[rel] = entry
+        return entry
+
+    def write_text(self, rel: str, text: str, records: int | None = None) -> FileEntry:
+        """Write a UTF-8 text file (LF line ends) into the release and record it."""
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+        return self.add(path, records)
+
+    def write_json(self, rel: str, document: Any) -> FileEntry:
+        """Write a JSON document with sorted keys, so the same data gives the same bytes."""
+        text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return self.write_text(rel, text)
+
+    def sorted(self, prefix: str = "") -> list[FileEntry]:
+        return [e for p, e in sorted(self.entries.items()) if p.startswith(prefix)]
+
+
+def sha256sums(entries: list[FileEntry]) -> str:
+    """The text of a ``SHA256SUMS`` file that ``sha256sum -c`` checks."""
+    return "".join(f"{e.sha256}  {e.path}\n" for e in sorted(entries, key=lambda e: e.path))
+
+
+def parse_sha256sums(text: str) -> dict[str, str]:
+    """Parse ``SHA256SUMS`` text into ``{path: sha256}``."""
+    out = {}
+    for line in text.splitlines():
+        if line.strip():
+            digest, _, path = line.partition("  ")
+            out[path.lstrip("*")] = digest
+    return out
+
+
+def fsync_tree(root: Path) -> None:
+    """Flush every file under ``root`` to disk before it is published."""
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)

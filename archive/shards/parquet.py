@@ -1,0 +1,90 @@
+"""Parquet shards: ``data/SPLIT-NNNNN.parquet``, zstd, bounded row groups and shard sizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .files import FileEntry, FileLog
+
+ROW_GROUP_BYTES = 100 * 1024**2
+SHARD_BYTES = 500 * 1024**2
+ROW_GROUP_ROWS = 100_000
+
+
+class ParquetShards:
+    """Writes one split's rows as Parquet shards that roll over at ``shard_bytes``.
+
+    Boundaries depend only on the sequence of rows (their estimated size), so the
+    same input always gives the same shards.
+    """
+
+    def __init__(self, log: FileLog, split: str, schema: pa.Schema, *,
+                 shard_bytes: int = SHARD_BYTES, row_group_bytes: int = ROW_GROUP_BYTES,
+                 folder: str = "data") -> None:
+        self.log, self.split, self.schema = log, split, schema
+        self.shard_bytes, self.row_group_bytes = shard_bytes, row_group_bytes
+        self.folder = folder
+        self.rows: list[dict[str, Any]] = []
+        self.buffered = 0
+        self.writer: pq.ParquetWriter | None = None
+        self.path: Path | None = None
+        self.shard_written = 0
+        self.shard_rows = 0
+        self.index = 0
+        self.files: list[FileEntry] = []
+        self.nbytes = 0
+        """Uncompressed Arrow bytes written, the Hub's ``num_bytes`` of the split."""
+
+    def __enter__(self) -> ParquetShards:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.close()
+        elif self.writer is not None:
+            self.writer.close()
+
+    def write(self, row: dict[str, Any], size: int) -> None:
+        """Add a row whose payload is about ``size`` bytes."""
+        self.rows.append(row)
+        self.buffered += size
+        if self.buffered >= self.row_group_bytes or len(self.rows) >= ROW_GROUP_ROWS:
+            self._flush_row_group()
+
+    def _flush_row_group(self) -> None:
+        if not self.rows:
+            return
+        if self.writer is None:
+            self.path = self.log.root / self.folder / f"{self.split}-{self.index:05d}.parquet"
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd",
+                                           write_page_index=True, write_statistics=True)
+        table = pa.Table.from_pylist(self.rows, schema=self.schema)
+        self.writer.write_table(table, row_group_size=len(self.rows))
+        self.nbytes += table.nbytes
+        self.shard_written += self.buffered
+        self.shard_rows += len(self.rows)
+        self.rows, self.buffered = [], 0
+        if self.shard_written >= self.shard_bytes:
+            self._close_shard()
+
+    def _close_shard(self) -> None:
+        if self.writer is None or self.path is None:
+            return
+        self.writer.close()
+        self.files.append(self.log.add(self.path, records=self.shard_rows))
+        self.writer, self.path = None, None
+        self.shard_written = self.shard_rows = 0
+        self.index += 1
+
+    def close(self) -> list[FileEntry]:
+        """Flush what is buffered and close the last shard; return every shard written."""
+        self._flush_row_group()
+        self._close_shard()
+        return self.files

@@ -1,0 +1,96 @@
+"""WebDataset tar shards: ``webdataset/SPLIT-NNNNN.tar``, one sample per record.
+
+Written with ``webdataset.TarWriter`` with a fixed integer mtime, owner and mode,
+so the same records give the same bytes (no PAX headers), and indexed for ``wids``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import webdataset
+
+from ..features import TEXT_FIELDS
+from ..records import Record
+from .files import FileEntry, FileLog
+
+SHARD_BYTES = 1024**3
+MTIME = 0
+
+
+class WebDatasetShards:
+    """Writes one split's records as tar shards that roll over at ``shard_bytes``."""
+
+    def __init__(self, log: FileLog, split: str, record_type: str, *,
+                 shard_bytes: int = SHARD_BYTES, folder: str = "webdataset") -> None:
+        self.log, self.split, self.record_type = log, split, record_type
+        self.shard_bytes, self.folder = shard_bytes, folder
+        self.index = 0
+        self.stream: IO[bytes] | None = None
+        self.writer: webdataset.TarWriter | None = None
+        self.path: Path | None = None
+        self.count = 0
+        self.files: list[FileEntry] = []
+
+    def __enter__(self) -> WebDatasetShards:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.close()
+        elif self.writer is not None:
+            self.writer.close()
+
+    def sample(self, record: Record) -> dict[str, Any]:
+        """The sample of a record: ``json`` (all fields), ``txt`` (main text), media."""
+        fields = {"id": record.key, **{k: v for k, v in record.fields.items() if k != "id"}}
+        sample: dict[str, Any] = {
+            "__key__": record.key,
+            "json": json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8"),
+        }
+        text = fields.get(TEXT_FIELDS[self.record_type])
+        if isinstance(text, str):
+            sample["txt"] = text.encode("utf-8")
+        for media in record.media.values():
+            sample[media.ext] = media.data
+        return sample
+
+    def write(self, record: Record) -> None:
+        if self.writer is None:
+            self.path = self.log.root / self.folder / f"{self.split}-{self.index:05d}.tar"
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.stream = open(self.path, "wb")  # noqa: SIM115 - closed in _close_shard
+            self.writer = webdataset.TarWriter(self.stream, user="archive", group="archive",
+                                               mode=0o444, encoder=False, mtime=MTIME)
+        self.writer.write(self.sample(record))
+        self.count += 1
+        if self.stream is not None and self.stream.tell() >= self.shard_bytes:
+            self._close_shard()
+
+    def _close_shard(self) -> None:
+        if self.writer is None or self.path is None or self.stream is None:
+            return
+        self.writer.close()
+        self.stream.close()
+        self.files.append(self.log.add(self.path, records=self.count))
+        self.writer = self.stream = self.path = None
+        self.count = 0
+        self.index += 1
+
+    def close(self) -> list[FileEntry]:
+        """Close the last shard and write the split's ``wids`` shard index."""
+        self._close_shard()
+        if self.files:
+            index = {
+                "__kind__": "wids-shard-index-v1",
+                "wids_version": 1,
+                "name": self.split,
+                "shardlist": [{"url": Path(f.path).name, "nsamples": f.records,
+                               "filesize": f.size} for f in self.files],
+            }
+            self.log.write_json(f"{self.folder}/{self.split}.wids.json", index)
+        return self.files
