@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import langcodes
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from .entries import Entry
 from .features import features
-from .humancard import read_sections
+from .humancard import read_sections, section_titles
 from .licenses import hub_license
 from .release import SUMS_FILE, Release
 
@@ -170,6 +171,21 @@ def _screening(release: Release) -> str:
             + ("\n".join(lines) or "- nothing found"))
 
 
+def translations(entry: Entry) -> list[str]:
+    """The human sections in other languages (``card.LANG.md``), as Markdown parts."""
+    parts = []
+    for path in sorted(entry.directory.glob("card.*.md")):
+        language = path.name.split(".")[1]
+        sections = read_sections(path, entry.id, language)
+        local = section_titles(language)
+        name = langcodes.Language.get(language).autonym().capitalize()
+        body = "\n\n".join(f"### {title}\n\n{sections[en].strip()}"
+                           for en, title in zip(sections, local, strict=True)
+                           if sections[en].strip())
+        parts.append(f'## {name} ({language})\n\n{body}')
+    return parts
+
+
 def render(release: Release, entry: Entry, *, card_file: Path | None = None) -> str:
     """Render the whole card as published: YAML header, then body."""
     human = read_sections(card_file or entry.card_path, entry.id)
@@ -185,6 +201,7 @@ def render(release: Release, entry: Entry, *, card_file: Path | None = None) -> 
         _generated("provenance", _provenance(release, entry)),
         _generated("files", _files(release)),
         _human("Citation", human.get("Citation") or entry.form.get("citation", "")),
+        *translations(entry),
         _generated("contact", "## Contact\n\nQuestions and corrections: open an issue or a pull "
                               "request on the archive's repository (see CONTRIBUTING.md). "
                               "The partner's staff are not contacted through the archive."),

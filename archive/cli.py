@@ -203,6 +203,53 @@ def verify(path: Path) -> None:
                f"{release.records:,} records match")
 
 
+@cli.group()
+def card() -> None:
+    """Check and preview dataset cards (what contributors edit in datacards/).
+
+    \b
+    Example: archive card check datacards/
+    """
+
+
+@card.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@pass_ctx
+def card_check(obj: Context, paths: tuple[Path, ...]) -> None:
+    """Lint cards and entries: sections, links, HTML, metadata, personal information.
+
+    Prints one line per problem (file:line: what is wrong (fix: how)) and exits 1 if
+    there is any. With no PATHS, checks every card under datacards/.
+
+    \b
+    Example: archive card check datacards/icelandic-english-essays/card.md
+    """
+    from .cardcheck import check_paths
+    from .screening import pii_in_text
+
+    problems = check_paths(paths or [obj.registry.cards], find_pii=pii_in_text)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"{len(paths) or 'all'} path(s) checked: no problems")
+
+
+@card.command("render")
+@click.argument("dataset")
+@click.option("--hub", default="hub", show_default=True, help=HUB_HELP)
+@pass_ctx
+def card_render(obj: Context, dataset: str, hub: str) -> None:
+    """Print the card exactly as it would be published now, from the latest release.
+
+    \b
+    Example: archive card render icelandic-english-essays > preview.md
+    """
+    from .pipeline import render_card
+
+    click.echo(render_card(obj.registry, open_hub(hub), dataset), nl=False)
+
+
 def main() -> None:
     """Entry point: run the CLI, turning archive errors into one line and exit code 1."""
     debug = "--debug" in sys.argv

@@ -14,6 +14,7 @@ from .hub import Hub
 from .publish import Plan, publish, publish_card
 from .readers import read_split
 from .release import RELEASE_FILE, Release
+from .shards.files import json_text
 
 
 @dataclass
@@ -112,6 +113,23 @@ def pending(registry: Registry, hub: Hub) -> list[Entry]:
             and f"v{e.version}" not in hub.tags(hub.repo_id(e.id))]
 
 
+def latest_release(hub: Hub, entry: Entry) -> Release:
+    """The release on ``main`` of a dataset's repo (what a card-only update re-cards)."""
+    repo_id = hub.repo_id(entry.id)
+    if hub.head(repo_id) is None:
+        raise HubError(f"the dataset has no release on {hub.name} yet",
+                       Where(dataset=entry.id), hint=f"run: archive release {entry.id}")
+    return Release.from_json(json.loads(hub.read(repo_id, RELEASE_FILE, "main")))
+
+
+def render_card(registry: Registry, hub: Hub, dataset_id: str) -> str:
+    """The card of a dataset as it would be published now, from ``datacards/``."""
+    from .card import render
+
+    entry = registry.get(dataset_id)
+    return render(latest_release(hub, entry), entry)
+
+
 def republish_card(registry: Registry, hub: Hub, dataset_id: str) -> Plan:
     """Render the card again from ``datacards/`` and publish only it (no tag, no data)."""
     from .card import render
@@ -120,13 +138,10 @@ def republish_card(registry: Registry, hub: Hub, dataset_id: str) -> Plan:
     entry = registry.get(dataset_id)
     entry.require_releasable()
     repo_id = hub.repo_id(entry.id)
-    if hub.head(repo_id) is None:
-        raise HubError("the dataset has no release on this hub yet", Where(dataset=entry.id))
-    release = Release.from_json(json.loads(hub.read(repo_id, RELEASE_FILE, "main")))
+    release = latest_release(hub, entry)
     folder = registry.root / "build" / entry.id / "card"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "README.md").write_text(render(release, entry), encoding="utf-8")
-    text = json.dumps(croissant(release, entry, url=hub.url(repo_id)), indent=2,
-                      sort_keys=True, ensure_ascii=False) + "\n"
+    text = json_text(croissant(release, entry, url=hub.url(repo_id)))
     (folder / "croissant.json").write_text(text, encoding="utf-8")
     return publish_card(hub, repo_id, folder)

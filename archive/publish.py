@@ -46,7 +46,8 @@ class Plan:
         """The plan as lines a maintainer reads."""
         if self.already_published:
             return [f"{self.repo_id} {self.tag} is already published; nothing to do"]
-        out = [f"{self.repo_id}: commit {self.message!r}, then tag {self.tag}"]
+        then = f", then tag {self.tag}" if self.tag else " (no tag)"
+        out = [f"{self.repo_id}: commit {self.message!r}{then}"]
         out += [f"  add     {p} ({n:,} bytes)" for p, n in self.add]
         out += [f"  change  {p} ({n:,} bytes)" for p, n in self.change]
         out += [f"  delete  {p}" for p in self.delete]

@@ -32,3 +32,6 @@ def root(tmp_path: Path) -> Path:
 @pytest.fixture
 def registry(root: Path) -> Registry:
     return Registry(root)
+
+
+from tests.hubserver import hf_hub  # noqa: E402, F401 - the loopback Hub fixture

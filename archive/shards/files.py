@@ -54,11 +54,15 @@ class FileLog:
 
     def write_json(self, rel: str, document: Any) -> FileEntry:
         """Write a JSON document with sorted keys, so the same data gives the same bytes."""
-        text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        return self.write_text(rel, text)
+        return self.write_text(rel, json_text(document))
 
     def sorted(self, prefix: str = "") -> list[FileEntry]:
         return [e for p, e in sorted(self.entries.items()) if p.startswith(prefix)]
+
+
+def json_text(document: Any) -> str:
+    """The archive's one JSON layout: sorted keys, 2-space indent, UTF-8, final newline."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def sha256sums(entries: list[FileEntry]) -> str:
