@@ -18,7 +18,7 @@ from . import __version__
 from .card import render
 from .croissant import croissant
 from .entries import Entry
-from .errors import RecordError, SourceError, Where
+from .errors import EntryError, RecordError, SourceError, Where
 from .features import arrow_schema, text_of, to_row
 from .readers import read_split
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
@@ -90,15 +90,20 @@ def _compare(entry: Entry, records: int, source_bytes: int,
 
 def build(entry: Entry, out: Path, *, repo_id: str, url: str,
           options: BuildOptions | None = None,
-          history: list[dict[str, Any]] | None = None) -> Release:
-    """Build the release of ``entry`` into the folder ``out``; return what it holds."""
+          history: list[dict[str, Any]] | None = None,
+          findings: Path | None = None) -> Release:
+    """Build the release of ``entry`` into the folder ``out``; return what it holds.
+
+    ``findings`` is where the screening's full list of findings goes (masked excerpts,
+    for the maintainer only; never inside the release).
+    """
     entry.require_releasable()
     options = options or BuildOptions()
     work = out.with_name(out.name + ".partial")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        release = _build_into(entry, work, repo_id, url, options, history or [])
+        release = _build_into(entry, work, repo_id, url, options, history or [], findings)
         fsync_tree(work)
         if out.exists():
             shutil.rmtree(out)
@@ -108,13 +113,24 @@ def build(entry: Entry, out: Path, *, repo_id: str, url: str,
         shutil.rmtree(work, ignore_errors=True)
 
 
+def screener_for(entry: Entry, findings: Path | None = None) -> Screener:
+    """The screening stage for a dataset, with the policy from its entry."""
+    if findings is not None:
+        findings.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        policy = Policy.from_dict(entry.screening)
+    except EntryError as exc:
+        exc.where.dataset, exc.where.file = entry.id, entry.directory / "entry.yaml"
+        raise
+    return Screener(dataset_id=entry.id, record_type=entry.record_type,
+                    declared_languages=entry.languages, policy=policy, report_path=findings)
+
+
 def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: BuildOptions,
-                history: list[dict[str, Any]]) -> Release:
+                history: list[dict[str, Any]], findings: Path | None) -> Release:
     log = FileLog(work)
     schema = arrow_schema(entry.record_type)
-    screener = Screener(dataset_id=entry.id, record_type=entry.record_type,
-                        declared_languages=entry.languages,
-                        policy=Policy.from_dict(entry.screening))
+    screener = screener_for(entry, findings)
     keys: set[str] = set()
     languages: Counter[str] = Counter()
     splits: dict[str, SplitInfo] = {}
@@ -150,6 +166,8 @@ def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: Build
     if not splits:
         raise SourceError("the dataset has no records", Where(dataset=entry.id, file=entry.data))
     report = screener.finish()
+    if findings is not None:
+        report.write(findings)
     summary = report.summary()
     log.write_json("reports/screening.json", summary)
     records = sum(s.records for s in splits.values())

@@ -165,10 +165,29 @@ def _screening(release: Release) -> str:
     summary = release.screening
     if not summary:
         return "## Screening\n\nThis release was not screened."
-    lines = [f"- {k}: {v}" for k, v in sorted(summary.get("counts", {}).items())]
-    return ("## Screening\n\nEvery record was screened for personal information, "
-            "languages, duplicates, broken media and licence before release.\n\n"
-            + ("\n".join(lines) or "- nothing found"))
+    counts = summary.get("counts", {})
+    kinds = summary.get("findings", {}).get("by_kind", {})
+    found = ", ".join(f"{kind}: {n:,}" for kind, n in sorted(kinds.items())) or "none"
+    detected = summary.get("language", {}).get("detected", {})
+    languages = ", ".join(f"{lang} {share:.0%}" for lang, share in sorted(
+        detected.items(), key=lambda kv: -kv[1])) or "not determined"
+    bullets = "\n".join([
+        f"- records screened: {counts.get('records_screened', 0):,}; published: "
+        f"{counts.get('records_published', 0):,}; redacted: "
+        f"{counts.get('records_redacted', 0):,}; dropped: {counts.get('records_dropped', 0):,}",
+        f"- personal information found: {found}",
+        f"- languages detected: {languages}",
+        f"- duplicates: {counts.get('exact_duplicates', 0):,} exact, "
+        f"{counts.get('near_duplicates', 0):,} near",
+        f"- media files fully decoded: {counts.get('media_checked', 0):,}; with metadata "
+        f"stripped: {counts.get('media_metadata_stripped', 0):,}",
+    ])
+    return f"""## Screening
+
+Every record was screened before release for personal information, languages, duplicates,
+broken media and licence. The summary below holds no personal data.
+
+{bullets}"""
 
 
 def translations(entry: Entry) -> list[str]:

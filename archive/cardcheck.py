@@ -27,7 +27,7 @@ from .schemas import SCHEMA_DIR, form_errors, load
 GENERATED_TITLES = {"Dataset structure", "How to load it", "Screening", "Provenance",
                     "Files and checksums", "Contact", "Release history"}
 SAFE_TAGS = {"br", "sup", "sub", "kbd", "details", "summary", "abbr"}
-_TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w:-]*)([^>]*)>")
+_TAG = re.compile(r"<\s*([A-Za-z][\w:-]*)([^>]*)>")
 _HANDLER = re.compile(r"\bon[a-z]+\s*=", re.IGNORECASE)
 _LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*([^)\s]*)(\s+\"[^\"]*\")?\s*\)")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*([^)\s]*)")

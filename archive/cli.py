@@ -97,6 +97,33 @@ def validate(obj: Context, dataset: str) -> None:
 
 @cli.command()
 @click.argument("dataset")
+@pass_ctx
+def screen(obj: Context, dataset: str) -> None:
+    """Screen a dataset alone: personal information, languages, duplicates, media.
+
+    Prints the summary; the full list of findings (masked) goes to .archive/reports/.
+
+    \b
+    Example: archive screen harbour-conversations
+    """
+    from .pipeline import screen as run
+
+    summary, path = run(obj.registry, dataset)
+    counts = summary["counts"]
+    kinds = summary["findings"]["by_kind"]
+    click.echo(f"{dataset}: {counts['records_screened']:,} records screened, "
+               f"{counts['records_published']:,} would be published")
+    click.echo("  personal information: " + (", ".join(
+        f"{k} {n:,}" for k, n in sorted(kinds.items())) or "none found"))
+    click.echo("  languages: " + ", ".join(f"{k} {v:.0%}" for k, v in sorted(
+        summary["language"]["detected"].items())))
+    click.echo(f"  duplicates: {counts['exact_duplicates']:,} exact, "
+               f"{counts['near_duplicates']:,} near; media checked: {counts['media_checked']:,}")
+    click.echo(f"  full findings: {path}")
+
+
+@cli.command()
+@click.argument("dataset")
 @click.option("--hub", default="hub", show_default=True, help=HUB_HELP)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Build folder (default build/ID/VERSION).")
@@ -108,7 +135,7 @@ def build(obj: Context, dataset: str, hub: str, out: Path | None) -> None:
     Example: archive build icelandic-english-essays
     """
     from .build import build as run
-    from .pipeline import build_dir, history
+    from .pipeline import build_dir, findings_path, history
 
     entry = obj.registry.get(dataset)
     target = open_hub(hub)
@@ -116,7 +143,8 @@ def build(obj: Context, dataset: str, hub: str, out: Path | None) -> None:
     out = out or build_dir(obj.root, entry)
     release = run(entry, out, repo_id=repo_id, url=target.url(repo_id),
                   history=[*history(target, repo_id),
-                           {"version": entry.version, "summary": "this release"}])
+                           {"version": entry.version, "summary": "this release"}],
+                  findings=findings_path(obj.root, entry))
     click.echo(f"{dataset} v{entry.version}: built {release.records:,} records in {out}")
 
 
@@ -199,7 +227,7 @@ def verify(path: Path) -> None:
     from .verify import verify_folder
 
     release = verify_folder(path)
-    click.echo(f"{release.dataset} v{release.version}: OK, {len(release.files) + 1} files and "
+    click.echo(f"{release.dataset} v{release.version}: OK, every checksum and all "
                f"{release.records:,} records match")
 
 

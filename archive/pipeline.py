@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .build import BuildOptions, _check, build, fingerprint
 from .entries import Entry, Registry
@@ -58,6 +59,34 @@ def build_dir(root: Path, entry: Entry) -> Path:
     return root / "build" / entry.id / entry.version
 
 
+def findings_path(root: Path, entry: Entry) -> Path:
+    """Where the screening's full findings go: private, for the maintainer only."""
+    return root / ".archive" / "reports" / f"{entry.id}-{entry.version}.findings.jsonl"
+
+
+def screen(registry: Registry, dataset_id: str) -> tuple[dict[str, Any], Path]:
+    """Validate and screen every record, writing nothing but the findings report.
+
+    Returns the summary and the findings path; raises :class:`ScreeningError` when the
+    policy would hold the release.
+    """
+    from .build import screener_for
+
+    entry = registry.get(dataset_id)
+    entry.require_releasable()
+    path = findings_path(registry.root, entry)
+    screener = screener_for(entry, path)
+    keys: set[str] = set()
+    for split, files in entry.splits.items():
+        for record in read_split(entry.id, entry.record_type, entry.source_format, entry.data,
+                                 split, files):
+            _check(entry, record, keys)
+            screener.screen(record)
+    report = screener.finish()
+    report.write(path)
+    return report.summary(), path
+
+
 def history(hub: Hub, repo_id: str) -> list[dict[str, object]]:
     """Earlier versions on the hub, oldest first, each with a one-line summary."""
     out = []
@@ -102,7 +131,8 @@ def release_one(registry: Registry, hub: Hub, dataset_id: str, *, version: str |
     earlier = history(hub, repo_id)
     out = build_dir(registry.root, entry)
     release = build(entry, out, repo_id=repo_id, url=hub.url(repo_id), options=options,
-                    history=[*earlier, {"version": entry.version, "summary": "this release"}])
+                    history=[*earlier, {"version": entry.version, "summary": "this release"}],
+                    findings=findings_path(registry.root, entry))
     plan = publish(hub, repo_id, out, entry.version, dry_run=dry_run, force=force)
     return Outcome(entry.id, entry.version, repo_id, plan, release)
 

@@ -13,7 +13,11 @@ from .shards.files import parse_sha256sums, sha256_file
 
 
 def verify_folder(folder: Path) -> Release:
-    """Raise :class:`VerifyError` naming the first wrong file; return the release."""
+    """Raise :class:`VerifyError` naming the first wrong file; return the release.
+
+    Hidden files (a hub's ``.gitattributes``, a download tool's ``.cache/``) are no part
+    of a release and are ignored.
+    """
     sums_path = folder / SUMS_FILE
     if not sums_path.is_file():
         raise VerifyError(f"no {SUMS_FILE}: not a release folder", Where(file=folder))
@@ -26,9 +30,9 @@ def verify_folder(folder: Path) -> Release:
         if actual != digest:
             raise VerifyError(f"sha256 is {actual}, SHA256SUMS says {digest}",
                               Where(file=file), hint="the file is damaged; download it again")
-    extra = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
-                   and p.relative_to(folder).as_posix() not in sums
-                   and p.relative_to(folder).as_posix() not in UNSUMMED)
+    extra = sorted(rel for p in folder.rglob("*") if p.is_file()
+                   and (rel := p.relative_to(folder).as_posix()) not in sums
+                   and rel not in UNSUMMED and not rel.startswith("."))
     if extra:
         raise VerifyError("not listed in SHA256SUMS", Where(file=folder / extra[0]))
     try:

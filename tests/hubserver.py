@@ -403,6 +403,7 @@ ROUTES = (
     _route("POST", r"/api/validate-yaml", "validate_yaml"),
     _route("POST", r"/api/repos/create", "create_repo", write=True),
     _route("DELETE", r"/api/repos/delete", "delete_repo", write=True),
+    _route("GET", r"/api/(?P<t>models|datasets|spaces)", "list_repos"),
     _route("GET", _T, "repo_info"),
     _route("GET", _T + r"/revision/" + _REV, "repo_info"),
     _route("GET", _T + r"/refs", "refs"),
@@ -659,6 +660,16 @@ class _Handler(BaseHTTPRequestHandler):
         rtype, repo, _ = self._repo_from_body()
         self.store.delete_repo(rtype, repo)
         self._json({})
+
+    def _on_list_repos(self, rtype: str) -> None:
+        """Public repos of one type, optionally of one `author` (no pagination)."""
+        author = self._params().get("author", [None])[0]
+        base = self.store.root / "repos" / rtype
+        ids = sorted(f"{p.parent.parent.name}/{p.parent.name}" for p in base.glob("*/*/refs.json"))
+        self._json([{"_id": hashlib.sha1(i.encode()).hexdigest()[:24], "id": i,
+                     "author": i.split("/")[0], "private": False, "tags": []}
+                    for i in ids if (author is None or i.split("/")[0] == author)
+                    and not self.store.is_private(rtype, i)])
 
     def _on_repo_info(self, rtype: str, repo: str, rev: str = "main") -> None:
         sha, tree = self.store.tree(rtype, repo, rev)

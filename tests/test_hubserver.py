@@ -332,3 +332,10 @@ def test_upload_mode_matches_the_hub() -> None:
     assert upload_mode("notes.txt", 100, b"a\0b") == "lfs"
     assert upload_mode("big.jsonl", 10_000_000, b"{}") == "lfs"
     assert upload_mode("cut.txt", 512, "é".encode()[:1]) == "regular"
+
+
+def test_list_datasets_by_author(hf_hub: HubServer) -> None:
+    api = HfApi(endpoint=hf_hub.url, token=TEST_TOKEN)
+    api.create_repo("org-a/one", repo_type="dataset")
+    api.create_repo("org-b/two", repo_type="dataset")
+    assert [d.id for d in api.list_datasets(author="org-a")] == ["org-a/one"]

@@ -63,7 +63,12 @@ def test_new_version_uploads_only_changed_files(root: Path, published: HubServer
     assert outcome.plan is not None
     sent = {p for p, _ in outcome.plan.add + outcome.plan.change}
     assert "data/train-00000.parquet" in sent
-    assert "reports/screening.json" not in sent
+    new_files = published.files(REPO, "main")
+    differ = {p for p in new_files if p != ".gitattributes" and (
+        p not in published.files(REPO, "v1.0.0")
+        or published.read(REPO, p, "main") != published.read(REPO, p, "v1.0.0"))}
+    assert sent == differ
+    assert outcome.plan.unchanged == len(new_files) - 1 - len(differ)
     newest = published.commits(REPO)[0]
     assert newest.message == "Release v1.1.0" and newest.changed == frozenset(sent)
     uploaded = published.lfs_bytes_uploaded() - before

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from httpx2 import TransportError  # the HTTP client huggingface_hub 2.x is built on
 from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, constants
 from huggingface_hub.errors import (
     EntryNotFoundError,
@@ -62,7 +63,7 @@ class HfHub(Hub):
                     raise HubError(f"{what} failed: {self._scrub(exc)}",
                                    Where(dataset=repo_id)) from None
                 self._sleep(self._wait(exc, attempt))
-            except OSError as exc:
+            except (OSError, TransportError) as exc:
                 if attempt == ATTEMPTS - 1:
                     raise HubError(f"{what} failed: {self._scrub(exc)}",
                                    Where(dataset=repo_id),

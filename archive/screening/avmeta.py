@@ -1,0 +1,141 @@
+"""Strip tags from audio (mutagen, RIFF chunks) and video (PyAV stream copy).
+
+Audio: Vorbis comments and pictures (FLAC, Ogg Vorbis/Opus), ID3v1/v2 and APEv2
+(MP3, and ID3 in front of a FLAC), and the ``LIST``/``id3``/``bext``/``iXML``/
+``_PMX`` chunks of a WAV. The coded sound is not touched.
+
+Video: the container is copied packet by packet into a new one of the same kind,
+keeping only video, audio and subtitle streams and no metadata (so data streams
+such as a camera's GPS track go too). Technical tags (brands, encoder, handler,
+language) are not reported as stripped.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+
+import av
+import mutagen
+import mutagen.apev2
+import mutagen.id3
+
+_RIFF_DROP = {b"LIST", b"id3 ", b"ID3 ", b"bext", b"iXML", b"_PMX", b"cart", b"DISP"}
+TECHNICAL_TAGS = {
+    "major_brand", "minor_version", "compatible_brands", "encoder", "handler_name", "vendor_id",
+    "language", "duration", "bps", "number_of_frames", "number_of_bytes",
+    "_statistics_writing_app", "_statistics_writing_date_utc", "_statistics_tags", "timecode",
+    "rotate", "encoder-eng",
+}
+"""Container and stream tags that describe the encoding, not the recording; kept silently."""
+
+_GPS_HINTS = ("location", "gps", "xyz", "iso6709")
+Result = tuple[bytes, list[str], bool]
+
+
+def _strip_wav(data: bytes) -> Result:
+    chunks, removed, pos = [], [], 12
+    declared = min(len(data), struct.unpack_from("<I", data, 4)[0] + 8)
+    while pos + 8 <= declared:
+        kind, size = data[pos:pos + 4], struct.unpack_from("<I", data, pos + 4)[0]
+        end = pos + 8 + size + (size & 1)
+        if kind in _RIFF_DROP:
+            removed.append(f"WAV:{kind.decode('latin-1').strip()}")
+        else:
+            chunks.append(data[pos:end])
+        pos = end
+    body = b"WAVE" + b"".join(chunks)
+    return b"RIFF" + struct.pack("<I", len(body)) + body, removed, False
+
+
+def _tag_names(tags: object) -> list[str]:
+    keys = list(tags.keys()) if hasattr(tags, "keys") else []
+    return sorted({str(k).split(":", 1)[0].upper() for k in keys})
+
+
+def strip_audio(data: bytes, family: str) -> Result:
+    """Remove every tag from an audio file; return the bytes, tag names removed, GPS found."""
+    if family == "wav":
+        return _strip_wav(data)
+    buffer = io.BytesIO(data)
+    removed: list[str] = []
+    if family in ("mp3", "flac"):
+        buffer.seek(0)
+        try:
+            id3 = mutagen.id3.ID3(buffer)
+            removed += [f"ID3:{n}" for n in _tag_names(id3)] or ["ID3"]
+            buffer.seek(0)
+            mutagen.id3.delete(buffer, delete_v1=True, delete_v2=True)
+        except mutagen.id3.ID3NoHeaderError:
+            pass
+        buffer.seek(0)
+        try:
+            ape = mutagen.apev2.APEv2(buffer)
+            removed += [f"APE:{n}" for n in _tag_names(ape)] or ["APE"]
+            buffer.seek(0)
+            mutagen.apev2.delete(buffer)
+        except mutagen.apev2.APENoHeaderError:
+            pass
+    if family in ("flac", "ogg"):
+        buffer.seek(0)
+        audio = mutagen.File(buffer)
+        if audio is not None:
+            pictures = getattr(audio, "pictures", [])
+            names = [f"TAG:{n}" for n in _tag_names(audio.tags or {})]
+            names += ["TAG:PICTURE"] * bool(pictures)
+            if names:
+                removed += names
+                if pictures:
+                    audio.clear_pictures()
+                buffer.seek(0)
+                audio.delete(buffer)
+    return buffer.getvalue(), removed, False
+
+
+def _sensitive(metadata: dict[str, str]) -> list[str]:
+    return sorted(k for k in metadata if k.lower() not in TECHNICAL_TAGS)
+
+
+_OUTPUT_FORMAT = {("isobmff", "mov"): "mov", ("matroska", "webm"): "webm",
+                  ("matroska", "mkv"): "matroska"}
+
+
+def video_tags(data: bytes) -> tuple[list[str], list[str]]:
+    """Names of a video's non-technical container/stream tags and of its non-AV streams."""
+    with av.open(io.BytesIO(data)) as container:
+        names = [f"VIDEO:{k}" for k in _sensitive(dict(container.metadata))]
+        extra = []
+        for stream in container.streams:
+            names += [f"VIDEO:stream:{k}" for k in _sensitive(dict(stream.metadata))]
+            if stream.type not in ("video", "audio", "subtitle"):
+                extra.append(f"VIDEO:{stream.type}-stream")
+    return sorted(set(names)), extra
+
+
+def strip_video(data: bytes, family: str, ext: str) -> Result:
+    """Copy a video's streams into a new container without tags or data streams."""
+    names, extra = video_tags(data)
+    if not names and not extra:
+        return data, [], False
+    out = io.BytesIO()
+    with av.open(io.BytesIO(data)) as src, av.open(
+            out, "w", format=_OUTPUT_FORMAT.get((family, ext.lower()),
+                                                "mp4" if family == "isobmff" else "matroska")
+    ) as dst:
+        streams = {}
+        for stream in src.streams:
+            if stream.type in ("video", "audio", "subtitle"):
+                copy = dst.add_stream_from_template(stream)
+                copy.metadata.clear()
+                streams[stream.index] = copy
+        for packet in src.demux():
+            if packet.dts is None or packet.stream.index not in streams:
+                continue
+            packet.stream = streams[packet.stream.index]
+            dst.mux(packet)
+    cleaned = out.getvalue()
+    left, _ = video_tags(cleaned)
+    if left:
+        raise ValueError(f"tags left after stripping: {', '.join(left)}")
+    gps = any(h in name.lower() for name in names for h in _GPS_HINTS)
+    return cleaned, names + extra, gps

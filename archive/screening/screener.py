@@ -1,0 +1,195 @@
+"""The screening stage: records in, screened records out, a verdict at the end.
+
+``Screener.screen`` handles one record at a time and keeps no record: only
+counts, a capped list of findings, 16-byte digests and MinHash signatures. It
+never raises for what it finds unless the policy says ``fail_fast``; the verdict
+comes from ``finish``, which the pipeline calls before it publishes anything.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..records import Media, Record
+from .duplicates import DuplicateIndex, digest_bytes, text_key
+from .fields import TextField, main_text, text_fields, with_values
+from .findings import Finding, mask, placeholder
+from .language import LanguageIdentifier, primary
+from .media import check_media, sniff
+from .metadata import strip_metadata
+from .names import NAME_KEYS, is_speaker_name, looks_like_name
+from .pii import TextDetector
+from .policy import PAST, Policy
+from .report import ScreeningReport
+from .spans import Span
+
+NEAR_DUPLICATE_TYPES = {"text", "conversation"}
+"""Record types whose texts are compared for near duplicates (captions and read-speech
+transcripts repeat by design)."""
+
+
+class Screener:
+    """Screen one dataset's records against a policy.
+
+    >>> screener = Screener(dataset_id="demo", record_type="text",
+    ...                     declared_languages=["en"], policy=Policy.from_dict(None))
+    """
+
+    def __init__(self, *, dataset_id: str, record_type: str,
+                 declared_languages: Sequence[str] = (), policy: Policy | None = None,
+                 report_path: str | Path | None = None) -> None:
+        self.dataset_id = dataset_id
+        self.record_type = record_type
+        self.policy = policy or Policy()
+        self.report_path = report_path
+        self.report = ScreeningReport(dataset_id, record_type, list(declared_languages),
+                                      self.policy)
+        self.languages = LanguageIdentifier(
+            declared_languages, extra=self.policy.extra_languages,
+            sample_chars=self.policy.language_sample_chars,
+            min_chars=self.policy.language_min_chars)
+        self.report.unsupported_languages = self.languages.unsupported
+        self.detector = TextDetector([primary(t) for t in declared_languages])
+        self.duplicates = DuplicateIndex(near_threshold=self.policy.near_threshold,
+                                         shingle_words=self.policy.shingle_words,
+                                         near_min_words=self.policy.near_min_words)
+
+    def _add(self, record: Record, field: str, kind: str, excerpt: str, action: str,
+             span: Span | None = None) -> None:
+        finding = Finding(record.key, field, kind, span.start if span else None,
+                          span.end if span else None, excerpt, action, str(record.origin))
+        self.report.add(finding, record.origin)
+        if action == "blocked" and self.policy.fail_fast:
+            raise self._error()
+
+    def _error(self) -> Exception:
+        if self.report_path:
+            self.report.write(self.report_path)
+        return self.report.error(self.report_path)
+
+    def screen(self, record: Record) -> Record | None:
+        """The record as it may be published (redacted, media stripped), or ``None`` when
+        the policy drops it."""
+        report = self.report
+        report.records["screened"] += 1
+        text = main_text(record, self.record_type)
+        text_digest, words = text_key(text)
+        exact = False
+        if record.media or text:
+            digest = (digest_bytes(record.media[k].data for k in sorted(record.media))
+                      if record.media else text_digest)
+            if self.duplicates.seen_exact(digest):
+                exact = True
+                report.duplicates["exact"] += 1
+                action = self.policy.exact_duplicates
+                self._add(record, "", "exact_duplicate", "same content as an earlier record",
+                          PAST[action])
+                if action == "drop":
+                    return self._drop("exact_duplicate")
+        media = self._screen_media(record)
+        replacements, drop_kind = self._screen_text(record)
+        if (drop_kind is None and not exact and text and self.policy.near_duplicates != "off"
+                and self.record_type in NEAR_DUPLICATE_TYPES):
+            near = self.duplicates.near(record.key, words)
+            if near is not None:
+                report.duplicates["near"] += 1
+                action = self.policy.near_duplicates
+                self._add(record, "", "near_duplicate",
+                          f"similar to record {near[0]} (Jaccard {near[1]:.2f})", PAST[action])
+                if action == "drop":
+                    drop_kind = "near_duplicate"
+        if drop_kind is not None:
+            return self._drop(drop_kind)
+        self._count_language(text)
+        report.records["returned"] += 1
+        report.records["redacted"] += bool(replacements)
+        out = with_values(record, replacements) if replacements else record
+        if any(media[name] is not record.media[name] for name in media):
+            out = Record(key=out.key, split=out.split, fields=out.fields, origin=out.origin,
+                         media=media)
+        return out
+
+    def _drop(self, kind: str) -> None:
+        self.report.records["dropped"] += 1
+        self.report.dropped_by[kind] += 1
+        return None
+
+    def _screen_media(self, record: Record) -> dict[str, Media]:
+        media = dict(record.media)
+        for name, item in record.media.items():
+            pointer = f"/{name}"
+            self.report.media["checked"] += 1
+            problem = check_media(item.data, item.ext,
+                                  video_decode_frames=self.policy.video_decode_frames)
+            if problem is not None:
+                self.report.media["broken"] += 1
+                self._add(record, pointer, problem.kind, problem.reason, "blocked")
+                continue
+            try:
+                stripped = strip_metadata(item.data, sniff(item.data) or "", item.ext)
+            except Exception as error:  # unstrippable metadata must not be published
+                self._add(record, pointer, "media_metadata",
+                          f"metadata could not be stripped ({type(error).__name__})", "blocked")
+                continue
+            if stripped.removed:
+                self.report.media["stripped"] += 1
+                self.report.count_stripped(stripped.removed)
+                media[name] = Media(data=stripped.data, ext=item.ext, name=item.name)
+            if stripped.gps:
+                self._add(record, pointer, "gps", "GPS position in the file's metadata",
+                          "stripped")
+        return media
+
+    def _spans(self, field: TextField, value: str, known: list[str]) -> list[Span]:
+        if field.key == "speaker" and not field.in_metadata and is_speaker_name(value):
+            return [Span(0, len(value), "name")]
+        if field.in_metadata and field.key.lower() in NAME_KEYS and looks_like_name(value):
+            return [Span(0, len(value), "name")]
+        return self.detector.find(value, known)
+
+    def _screen_text(self, record: Record) -> tuple[dict[str, str], str | None]:
+        """Find personal information in every text field; return the redacted values by
+        pointer and the kind that drops the record, if any."""
+        fields = list(text_fields(record))
+        known = [unicodedata.normalize("NFC", f.value.strip()) for f in fields
+                 if (f.key == "speaker" and not f.in_metadata and is_speaker_name(f.value))
+                 or (f.in_metadata and f.key.lower() in NAME_KEYS and looks_like_name(f.value))]
+        replacements: dict[str, str] = {}
+        drop_kind: str | None = None
+        for field in fields:
+            # Detectors expect composed letters (NFC); positions refer to the NFC text.
+            text = (field.value if unicodedata.is_normalized("NFC", field.value)
+                    else unicodedata.normalize("NFC", field.value))
+            pieces, last = [], 0
+            for span in self._spans(field, text, known):
+                action = self.policy.action(span.kind)
+                self._add(record, field.pointer, span.kind,
+                          mask(text[span.start:span.end], span.kind), PAST[action], span)
+                if action in ("redact", "block"):
+                    pieces += [text[last:span.start], placeholder(span.kind)]
+                    last = span.end
+                elif action == "drop" and drop_kind is None:
+                    drop_kind = span.kind
+            if pieces:
+                replacements[field.pointer] = "".join(pieces) + text[last:]
+        return replacements, drop_kind
+
+    def _count_language(self, text: str) -> None:
+        code, declared = self.languages.identify(text) if text else (None, True)
+        if code is None:
+            self.report.undetermined += 1
+            return
+        self.report.languages[code] += 1
+        if not declared:
+            self.report.undeclared_by[code] += 1
+
+    def finish(self) -> ScreeningReport:
+        """The report; raises :class:`~archive.errors.ScreeningError` when the release is
+        held. Writes the findings to ``report_path`` first, if one was given."""
+        if self.report_path:
+            self.report.write(self.report_path)
+        if self.report.blocked:
+            raise self.report.error(self.report_path)
+        return self.report

@@ -1,0 +1,173 @@
+"""Media: full decode, mislabelled files, and metadata stripped without touching the content."""
+
+from __future__ import annotations
+
+import io
+
+import av
+import mutagen
+import numpy as np
+import pytest
+import soundfile
+from PIL import ExifTags, Image, ImageSequence
+
+from archive.errors import ScreeningError
+from archive.records import Media, Origin, Record
+from archive.screening import Policy, Screener
+from archive.screening.media import check_media
+
+from . import mediafiles as mf
+
+LEAKS = (b"Jon", "Jón".encode(), mf.SERIAL.encode(), b"555 1234", b"64.14", "Afmæli".encode())
+
+
+def media_record(kind: str, data: bytes, ext: str, key: str = "m-1") -> Record:
+    text = {"image": "caption", "audio": "transcript", "video": "caption"}[kind]
+    return Record(key=key, split="train", origin=Origin("media.tar", member=f"{key}.{ext}"),
+                  fields={kind: f"{key}.{ext}", text: "Mynd af fjallinu við sjóinn í morgun."},
+                  media={kind: Media(data=data, ext=ext, name=f"{key}.{ext}")})
+
+
+def frames(data: bytes) -> list[bytes]:
+    """Every frame's pixels, in RGB."""
+    with Image.open(io.BytesIO(data)) as image:
+        return [frame.convert("RGB").tobytes() for frame in ImageSequence.Iterator(image)]
+
+
+def screen_one(kind: str, data: bytes, ext: str) -> tuple[Record, Screener]:
+    screener = Screener(dataset_id="m", record_type=kind, declared_languages=["is"],
+                        policy=Policy.from_dict({"language": {"max_undeclared_share": 1}}))
+    out = screener.screen(media_record(kind, data, ext))
+    assert out is not None
+    return out, screener
+
+
+def test_jpeg_gps_is_stripped_losslessly() -> None:
+    original = mf.jpeg_with_gps()
+    out, screener = screen_one("image", original, "jpg")
+    data = out.media["image"].data
+    assert not [leak for leak in LEAKS if leak in data]
+    with Image.open(io.BytesIO(data)) as image:
+        exif = image.getexif()
+        assert not exif.get_ifd(ExifTags.IFD.GPSInfo) and ExifTags.Base.Artist not in exif
+        assert exif[ExifTags.Base.Orientation] == 6  # the picture stays upright
+        image.load()
+        pixels = image.tobytes()
+    with Image.open(io.BytesIO(original)) as image:
+        assert image.tobytes() == pixels  # not re-encoded
+    report = screener.finish()
+    assert [(f.kind, f.field, f.action) for f in report.findings] == [("gps", "/image",
+                                                                        "stripped")]
+    tags = report.summary()["media"]["stripped_tags"]
+    assert {"EXIF:GPS:GPSLatitude", "EXIF:BodySerialNumber", "EXIF:Artist", "XMP",
+            "JPEG:Comment"} <= set(tags)
+    assert not [leak for leak in LEAKS if leak.decode() in str(report.summary())]
+
+
+@pytest.mark.parametrize(("make", "ext", "expected"), [
+    (mf.png_with_text, "png", {"PNG:Author", "PNG:Description", "EXIF:GPS:GPSLatitude"}),
+    (mf.webp_with_exif, "webp", {"EXIF:Artist", "XMP"}),
+    (mf.gif_with_comment, "gif", {"GIF:Comment"}),
+    (mf.tiff_with_artist, "tif", {"TIFF:Artist", "TIFF:GPSInfo"}),
+])
+def test_other_images_are_stripped(make, ext: str, expected: set[str]) -> None:
+    original = make()
+    out, screener = screen_one("image", original, ext)
+    data = out.media["image"].data
+    assert not [leak for leak in LEAKS if leak in data]
+    assert frames(original) == frames(data)
+    assert expected <= set(screener.finish().summary()["media"]["stripped_tags"])
+
+
+@pytest.mark.parametrize(("make", "ext", "expected"), [
+    (mf.flac_with_tags, "flac", {"TAG:ARTIST", "TAG:COMMENT", "TAG:PICTURE"}),
+    (mf.ogg_with_tags, "ogg", {"TAG:ARTIST"}),
+    (mf.mp3_with_tags, "mp3", {"ID3:TPE1", "ID3:COMM"}),
+    (mf.wav_with_info, "wav", {"WAV:LIST"}),
+])
+def test_audio_tags_are_stripped(make, ext: str, expected: set[str]) -> None:
+    original = make()
+    out, screener = screen_one("audio", original, ext)
+    data = out.media["audio"].data
+    assert not [leak for leak in LEAKS if leak in data]
+    tags = mutagen.File(io.BytesIO(data))
+    assert tags is None or not tags.tags
+    before, rate = soundfile.read(io.BytesIO(original), dtype="int16")
+    after, rate_after = soundfile.read(io.BytesIO(data), dtype="int16")
+    assert rate == rate_after and np.array_equal(before, after)
+    assert expected <= set(screener.finish().summary()["media"]["stripped_tags"])
+
+
+@pytest.mark.parametrize("ext", ["mp4", "webm"])
+def test_video_tags_and_location_are_stripped(ext: str) -> None:
+    original = mf.video_with_gps(ext)
+    out, screener = screen_one("video", original, ext)
+    data = out.media["video"].data
+    assert not [leak for leak in LEAKS if leak in data]
+    with av.open(io.BytesIO(data)) as container:
+        assert not {k.lower() for k in container.metadata} & {"title", "artist", "location"}
+        assert sum(1 for _ in container.decode(video=0)) == 12
+    report = screener.finish()
+    assert [f.kind for f in report.findings] == ["gps"]
+
+
+def test_clean_media_is_passed_through_unchanged() -> None:
+    data = mf.png()
+    out, screener = screen_one("image", data, "png")
+    assert out.media["image"].data is data
+    assert screener.finish().summary()["media"]["stripped"] == 0
+
+
+@pytest.mark.parametrize(("kind", "make", "ext"), [
+    ("image", mf.jpeg_with_gps, "jpg"),
+    ("audio", mf.flac_with_tags, "flac"),
+    ("audio", lambda: mf.sound("WAV", "PCM_16"), "wav"),
+    ("audio", mf.ogg_with_tags, "ogg"),
+    ("video", mf.video_with_gps, "mp4"),
+])
+def test_truncated_media_blocks_the_release(kind: str, make, ext: str) -> None:
+    data = make()
+    screener = Screener(dataset_id="m", record_type=kind, declared_languages=["is"])
+    screener.screen(media_record(kind, data[: len(data) * 3 // 4], ext, key="broken-7"))
+    with pytest.raises(ScreeningError) as caught:
+        screener.finish()
+    message = str(caught.value)
+    assert "record broken-7" in message and f"at /{kind}" in message
+    assert "broken_media" in message and "media.tar[broken-7" in message
+
+
+def test_mislabelled_file_is_rejected() -> None:
+    problem = check_media(mf.png(), "jpg")
+    assert problem is not None and problem.kind == "mislabelled_media"
+    assert "png" in problem.reason
+    assert check_media(mf.png(), "png") is None
+    problem = check_media(mf.sound("FLAC"), "wav")
+    assert problem is not None and problem.kind == "mislabelled_media"
+    problem = check_media(b"plain text, not a picture at all", "jpg")
+    assert problem is not None and problem.kind == "broken_media"
+
+
+def test_decompression_bomb_limit_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 2000)  # the picture has 3072 pixels
+    problem = check_media(mf.png(), "png")
+    assert problem is not None and "DecompressionBomb" in problem.reason
+
+
+def test_mp3_decodes_with_pyav_where_libsndfile_lacks_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    formats = {k: v for k, v in soundfile.available_formats().items() if k != "MP3"}
+    monkeypatch.setattr(soundfile, "available_formats", lambda: formats)
+    data = mf.mp3_with_tags()
+    assert check_media(data, "mp3") is None
+    for kept in (len(data) // 3, len(data) * 3 // 4):
+        problem = check_media(data[:kept], "mp3")
+        assert problem is not None and problem.kind == "broken_media"
+
+
+def test_identical_media_bytes_are_exact_duplicates() -> None:
+    data = mf.png()
+    screener = Screener(dataset_id="m", record_type="image", declared_languages=["is"])
+    first = screener.screen(media_record("image", data, "png", key="a-1"))
+    second = screener.screen(media_record("image", data, "png", key="a-2"))
+    assert first is not None and second is None
+    assert screener.finish().summary()["duplicates"]["exact"] == 1
