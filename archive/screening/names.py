@@ -60,7 +60,7 @@ _ROLES = {
     "volunteer", "coordinator", "worker", "farmer", "bóndi", "driver", "pilot", "guard",
     "officer", "clerk", "manager", "employee", "resident", "tourist", "local", "neighbour",
     "neighbor", "friend", "expert", "shopkeeper", "baker", "cook", "chef", "waiter", "musician",
-    "artist", "curator", "ranger", "warden", "engineer", "mechanic", "nurse", "caretaker",
+    "artist", "curator", "ranger", "warden", "engineer", "mechanic", "caretaker",
     "former", "senior", "junior", "young", "old", "elder", "first", "second", "third",
 }
 _CODE = re.compile(r"^(?:[A-Z]{1,3}|[a-z]|[^\W\d_]{0,16}[ _.-]?#?[0-9]+[A-Za-z]?)$")
