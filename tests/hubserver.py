@@ -449,7 +449,8 @@ class _Handler(BaseHTTPRequestHandler):
             if fault and fault.drop:
                 self.close_connection = True  # answer nothing: the client sees a dropped socket
             elif fault:
-                extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+                extra = ({"Retry-After": str(fault.retry_after)}
+                         if fault.retry_after is not None else {})
                 raise HubError(fault.status, f"Injected fault {fault.status}", **extra)
             elif route is None:
                 raise HubError(404, f"No such route: {self.command} {raw_path}")

@@ -116,7 +116,7 @@ def test_a_429_storm_is_survived(root: Path, hf_hub: HubServer) -> None:
 def test_persistent_failure_is_one_clear_error_without_the_token(root: Path,
                                                                  hf_hub: HubServer) -> None:
     submit(root, form(), essays(5))
-    hf_hub.faults.add("POST", r"/commit/", status=500, times=100)
+    hf_hub.faults.add("POST", r"/commit/", status=503, times=100, retry_after=0)
     env = {**os.environ, "HF_TOKEN": TEST_TOKEN}
     result = subprocess.run(
         [sys.executable, "-m", "archive.cli", "--root", str(root), "release", "test-essays",
@@ -129,7 +129,7 @@ def test_persistent_failure_is_one_clear_error_without_the_token(root: Path,
 
 def test_token_never_appears_in_debug_output(root: Path, hf_hub: HubServer) -> None:
     submit(root, form(), essays(5))
-    hf_hub.faults.add("POST", r"/commit/", status=500, times=100)
+    hf_hub.faults.add("POST", r"/commit/", status=503, times=100, retry_after=0)
     result = subprocess.run(
         [sys.executable, "-m", "archive.cli", "--debug", "--root", str(root), "release",
          "test-essays", "--hub", "hf://partner-org"], capture_output=True, text=True,
