@@ -18,8 +18,9 @@ from . import __version__
 from .card import render
 from .croissant import croissant
 from .entries import Entry
-from .errors import EntryError, RecordError, SourceError, Where
+from .errors import ArchiveError, EntryError, RecordError, SourceError, StorageError, Where
 from .features import arrow_schema, text_of, to_row
+from .locks import file_lock
 from .readers import read_split
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
 from .schemas import record_error
@@ -100,17 +101,24 @@ def build(entry: Entry, out: Path, *, repo_id: str, url: str,
     entry.require_releasable()
     options = options or BuildOptions()
     work = out.with_name(out.name + ".partial")
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    try:
-        release = _build_into(entry, work, repo_id, url, options, history or [], findings)
-        fsync_tree(work)
-        if out.exists():
-            shutil.rmtree(out)
-        work.rename(out)
-        return release
-    finally:
+    with file_lock(out.with_name(out.name + ".lock"), dataset=entry.id, what="building"):
         shutil.rmtree(work, ignore_errors=True)
+        try:
+            work.mkdir(parents=True)
+            release = _build_into(entry, work, repo_id, url, options, history or [], findings)
+            fsync_tree(work)
+            if out.exists():
+                shutil.rmtree(out)
+            work.rename(out)
+            return release
+        except OSError as exc:
+            if isinstance(exc, ArchiveError):
+                raise
+            raise StorageError(f"cannot write the build: {exc.strerror or exc}",
+                               Where(dataset=entry.id, file=exc.filename or work),
+                               hint="free some disk space, then run again") from None
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def screener_for(entry: Entry, findings: Path | None = None) -> Screener:

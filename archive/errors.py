@@ -97,3 +97,11 @@ class ReleaseExistsError(HubError):
 
 class VerifyError(ArchiveError, ValueError):
     """A release does not match its checksums or recorded counts."""
+
+
+class StorageError(ArchiveError, OSError):
+    """The disk refused a write: full, over a size limit, or read-only."""
+
+
+class BusyError(ArchiveError, RuntimeError):
+    """Another maintainer's run holds the lock on this dataset."""

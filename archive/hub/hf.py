@@ -28,7 +28,7 @@ from ..errors import HubError, ReleaseExistsError, Where
 from .base import Change, Hub, RemoteFile
 
 T = TypeVar("T")
-ATTEMPTS = 6
+ATTEMPTS = 5
 MAX_WAIT = 60.0
 REPO_TYPE = "dataset"
 
@@ -37,7 +37,7 @@ class HfHub(Hub):
     """Dataset repos ``ORG/NAME`` on the Hugging Face Hub (``--hub hf://ORG``)."""
 
     def __init__(self, org: str, *, endpoint: str | None = None, token: str | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, attempts: int = ATTEMPTS) -> None:
         if not org or "/" in org:
             raise HubError(f"invalid organisation {org!r}", hint="use --hub hf://ORG")
         self.org = org
@@ -48,32 +48,37 @@ class HfHub(Hub):
                          library_name="dataset-archive")
         self.name = f"hf://{org}"
         self._sleep = sleep
+        self.attempts = attempts
 
     def _call(self, what: str, repo_id: str, fn: Callable[[], T]) -> T:
-        """Run one Hub call with bounded retries; turn failures into :class:`HubError`."""
-        for attempt in range(ATTEMPTS):
+        """Run one Hub call with bounded retries; turn failures into :class:`HubError`.
+
+        Retried: 429 (after ``Retry-After``), 5xx, dropped connections and timeouts, also
+        when the client wraps them (an LFS upload failure is a ``RuntimeError``).
+        """
+        for attempt in range(self.attempts):
             try:
                 return fn()
             except (RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError):
                 raise
-            except HfHubHTTPError as exc:
-                status = exc.response.status_code if exc.response is not None else None
-                retryable = status == 429 or (status is not None and status >= 500)
-                if not retryable or attempt == ATTEMPTS - 1:
-                    raise HubError(f"{what} failed: {self._scrub(exc)}",
-                                   Where(dataset=repo_id)) from None
-                self._sleep(self._wait(exc, attempt))
-            except (OSError, TransportError) as exc:
-                if attempt == ATTEMPTS - 1:
-                    raise HubError(f"{what} failed: {self._scrub(exc)}",
+            except Exception as exc:
+                cause = _network_cause(exc)
+                if cause is None:
+                    raise
+                status = (cause.response.status_code if isinstance(cause, HfHubHTTPError)
+                          and cause.response is not None else None)
+                retryable = status is None or status == 429 or status >= 500
+                if not retryable or attempt == self.attempts - 1:
+                    raise HubError(f"{what} failed: {self._scrub(cause)}",
                                    Where(dataset=repo_id),
                                    hint="run the release again; it resumes") from None
-                self._sleep(min(MAX_WAIT, 2.0**attempt))
+                self._sleep(self._wait(cause, attempt))
         raise AssertionError("unreachable")
 
     @staticmethod
-    def _wait(exc: HfHubHTTPError, attempt: int) -> float:
-        header = exc.response.headers.get("Retry-After") if exc.response is not None else None
+    def _wait(exc: BaseException, attempt: int) -> float:
+        response = exc.response if isinstance(exc, HfHubHTTPError) else None
+        header = response.headers.get("Retry-After") if response is not None else None
         try:
             return min(MAX_WAIT, float(header)) if header else min(MAX_WAIT, 2.0**attempt)
         except ValueError:
@@ -168,3 +173,15 @@ class HfHub(Hub):
                                      Where(dataset=repo_id))
         self._call("tagging", repo_id, lambda: self.api.create_tag(
             repo_id, tag=tag, revision=commit, repo_type=REPO_TYPE))
+
+
+def _network_cause(exc: BaseException) -> BaseException | None:
+    """The HTTP or network error behind ``exc`` (itself, or what it was raised from)."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return None
+        if isinstance(seen, HfHubHTTPError | TransportError | OSError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -15,7 +15,6 @@ next writer. A file lock serialises writers.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HubError, ReleaseExistsError, Where
+from ..locks import file_lock
 from ..shards.files import sha256_file
 from .base import Change, Hub, RemoteFile
 
@@ -166,18 +166,9 @@ class LocalHub(Hub):
     @contextmanager
     def lock(self, repo_id: str) -> Iterator[None]:
         repo = self._repo(repo_id)
-        repo.mkdir(parents=True, exist_ok=True)
-        with open(repo / ".lock", "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise HubError("another release of this dataset is being published",
-                               Where(dataset=repo_id), hint="wait for it and run again") from None
-            try:
-                self._clean(repo)
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with file_lock(repo / ".lock", dataset=repo_id, what="publishing to"):
+            self._clean(repo)
+            yield
 
     # -- storage -------------------------------------------------------------------
 

@@ -1,0 +1,170 @@
+"""Throughput and memory of a release build, side by side with baselines, in one run.
+
+Usage: python benchmarks/bench.py [--mb 256] [--tasks a,b,...]
+
+Generates a realistic JSON Lines text corpus (essays assembled from the bundled
+examples' sentences, every record distinct), then runs each task in its own process
+and reports MB/s of input, the ratio to the ``datasets`` Parquet path (what
+``push_to_hub`` does before uploading) and the peak resident memory. Figures only
+compare within one run on one machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TASKS = ["cp", "sha256", "datasets", "pyarrow", "convert", "build"]
+
+
+def corpus(path: Path, megabytes: int, seed: int = 0) -> int:
+    """Write about ``megabytes`` MB of distinct essays as JSON Lines; return the record count."""
+    rng = random.Random(seed)
+    sentences = []
+    for line in (ROOT / "examples" / "icelandic-english-essays" / "data" / "train.jsonl"
+                 ).read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        sentences.append((record["language"], [s.strip() + "." for s in
+                                               record["text"].split(".") if s.strip()]))
+    target, written, count = megabytes * 1_000_000, 0, 0
+    with open(path, "w", encoding="utf-8") as f:
+        while written < target:
+            language, pool = rng.choice(sentences)
+            body = " ".join(rng.choice(pool) for _ in range(rng.randint(15, 45)))
+            line = json.dumps({"id": f"doc-{count:09d}", "title": f"Essay {count}",
+                               "text": body, "language": language}, ensure_ascii=False)
+            f.write(line + "\n")
+            written += len(line.encode()) + 1
+            count += 1
+    return count
+
+
+def run_task(task: str, source: Path, work: Path) -> None:
+    """One measured task, in this (child) process."""
+    if task == "cp":
+        shutil.copyfile(source, work / "copy.jsonl")
+        fd = os.open(work / "copy.jsonl", os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
+    elif task == "sha256":
+        from archive.shards.files import sha256_file
+
+        sha256_file(source)
+    elif task == "datasets":
+        import datasets
+
+        ds = datasets.Dataset.from_json(str(source), cache_dir=str(work / "cache"))
+        shards = max(1, source.stat().st_size // 500_000_000 + 1)
+        for index in range(shards):
+            ds.shard(shards, index, contiguous=True).to_parquet(work / f"ds-{index}.parquet")
+    elif task == "pyarrow":
+        import pyarrow.json as pj
+        import pyarrow.parquet as pq
+
+        reader = pj.open_json(source)
+        with pq.ParquetWriter(work / "pa.parquet", reader.schema, compression="zstd") as w:
+            for batch in reader:
+                w.write_batch(batch)
+    elif task == "convert":
+        from archive.features import arrow_schema, text_of, to_row
+        from archive.readers import read_split
+        from archive.shards.files import FileLog, sha256sums
+        from archive.shards.parquet import ParquetShards
+        from archive.shards.webdataset import WebDatasetShards
+
+        log = FileLog(work / "convert")
+        with ParquetShards(log, "train", arrow_schema("text")) as parquet, \
+                WebDatasetShards(log, "train", "text") as tars:
+            for record in read_split("bench", "text", "jsonl", source.parent, "train",
+                                     [source.name]):
+                parquet.write(to_row(record, "text"), len(text_of(record, "text")))
+                tars.write(record)
+        (work / "convert" / "SHA256SUMS").write_text(sha256sums(log.sorted()))
+    elif task == "build":
+        from archive.build import build
+        from archive.entries import Registry
+
+        entry = Registry(work / "root").get("bench-essays")
+        build(entry, work / "build", repo_id="bench/bench-essays", url="https://example.org")
+    else:
+        raise SystemExit(f"unknown task {task}")
+
+
+def entry_for(work: Path, source: Path, records: int) -> None:
+    """An approved entry for the generated corpus, so ``build`` runs the whole pipeline."""
+    from archive.entries import Registry
+
+    root = work / "root"
+    (root / "datacards").mkdir(parents=True, exist_ok=True)
+    form = {"id": "bench-essays", "title": "Benchmark essays",
+            "description": "Essays assembled from the bundled examples' sentences, for the "
+                           "benchmark.", "modalities": ["text"], "record_type": "text",
+            "languages": ["is", "en"], "license": "CC-BY-4.0", "pathway": "open",
+            "size": {"records": records, "bytes": source.stat().st_size},
+            "source": {"format": "jsonl", "splits": {"train": [source.name]}},
+            "organisation": {"name": "Benchmark"},
+            "contact": {"name": "Bench Mark", "email": "bench@example.org"}}
+    (work / "form.yaml").write_text(yaml.safe_dump(form))
+    registry = Registry(root)
+    entry = registry.intake(work / "form.yaml", source.parent)
+    shutil.copyfile(ROOT / "datacards" / "icelandic-english-essays" / "card.md",
+                    entry.card_path)
+    registry.approve("bench-essays", "benchmark")
+
+
+def measure(task: str, source: Path, work: Path) -> tuple[float, float]:
+    """Seconds and peak resident MB of one task, run in a fresh process."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, __file__, "--child", task, str(source), str(work)],
+                          check=True, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    return seconds, float(done.stdout.strip().splitlines()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=int, default=256, help="Size of the text corpus in MB.")
+    parser.add_argument("--tasks", default=",".join(TASKS))
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        task, source, work = args.child
+        run_task(task, Path(source), Path(work))
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        return
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        work = Path(tmp)
+        (work / "data").mkdir()
+        source = work / "data" / "train.jsonl"
+        records = corpus(source, args.mb)
+        size = source.stat().st_size / 1e6
+        entry_for(work, source, records)
+        print(f"corpus: {size:,.0f} MB, {records:,} records; {os.cpu_count()} cores")
+        results = {}
+        for task in args.tasks.split(","):
+            out = work / f"out-{task}"
+            out.mkdir()
+            results[task] = measure(task, source, out)
+            shutil.rmtree(out)
+        base = results.get("datasets", (None,))[0]
+        print(f"{'task':<10}{'seconds':>9}{'MB/s':>9}{'vs datasets':>13}{'peak RSS MB':>13}")
+        for task, (seconds, peak) in results.items():
+            ratio = f"{base / seconds:.2f}x" if base else "-"
+            print(f"{task:<10}{seconds:>9.1f}{size / seconds:>9.1f}{ratio:>13}{peak:>13.0f}")
+
+
+if __name__ == "__main__":
+    main()
