@@ -6,6 +6,7 @@ written and verified, so a failed build leaves nothing that looks like a release
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import shutil
@@ -29,6 +30,9 @@ from .shards.files import FileLog, fsync_tree, sha256_file, sha256sums
 from .shards.parquet import ROW_GROUP_BYTES, SHARD_BYTES, ParquetShards
 from .shards.webdataset import SHARD_BYTES as TAR_BYTES
 from .shards.webdataset import WebDatasetShards
+
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
+"""Write failures that mean the disk is full, over a limit, or read-only."""
 
 
 @dataclass(frozen=True)
@@ -140,10 +144,10 @@ def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: Build
     schema = arrow_schema(entry.record_type)
     screener = screener_for(entry, findings)
     keys: set[str] = set()
+    counted: set[str] = set()
     languages: Counter[str] = Counter()
     splits: dict[str, SplitInfo] = {}
-    source_bytes = sum(p.stat().st_size for files in entry.splits.values()
-                       for p in (entry.data / f for f in files))
+    source_bytes = 0
     for split in ("train", "validation", "test"):
         if split not in entry.splits:
             continue
@@ -155,6 +159,9 @@ def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: Build
             for record in read_split(entry.id, entry.record_type, entry.source_format,
                                      entry.data, split, entry.splits[split]):
                 _check(entry, record, keys)
+                if record.origin.file not in counted:
+                    counted.add(record.origin.file)
+                    source_bytes += (entry.data / record.origin.file).stat().st_size
                 if entry.source_format in ("jsonl", "csv", "folder"):
                     source_bytes += sum(len(m.data) for m in record.media.values())
                 screened = screener.screen(record)

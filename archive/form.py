@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +72,27 @@ def line_of(path: Path, json_pointer: str) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
 
+_MARKUP = re.compile(r"<\s*[A-Za-z!/?]|javascript:", re.IGNORECASE)
+
+
+def _markup(value: Any, pointer: str = "") -> Iterator[str]:
+    """Pointers of every string in a document that holds HTML or a script URL."""
+    if isinstance(value, str) and _MARKUP.search(value):
+        yield pointer
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _markup(item, f"{pointer}/{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _markup(item, f"{pointer}/{index}")
+
+
 def read_form(path: Path) -> dict[str, Any]:
-    """Read a partner's form and validate it; raise :class:`FormError` on the first problem."""
+    """Read a partner's form and validate it; raise :class:`FormError` on the first problem.
+
+    Besides the schema, no field may hold HTML or a ``javascript:`` URL: forms feed the
+    card and the public site.
+    """
     document = read_document(path)
     if not isinstance(document, dict):
         raise FormError("the form must be a mapping of fields", Where(file=path))
@@ -80,4 +101,9 @@ def read_form(path: Path) -> dict[str, Any]:
         where = Where(dataset=dataset, file=path, line=line_of(path, json_pointer),
                       pointer=json_pointer)
         raise FormError(message, where, hint="see schemas/form.schema.json")
+    for json_pointer in _markup(document):
+        where = Where(dataset=dataset, file=path, line=line_of(path, json_pointer),
+                      pointer=json_pointer)
+        raise FormError("HTML and script URLs are not accepted in a form", where,
+                        hint="write plain text; the archive formats it")
     return document
