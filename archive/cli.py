@@ -16,6 +16,7 @@ import click
 from .entries import Registry
 from .errors import ArchiveError
 from .hub import open_hub
+from .website.commands import site
 
 HUB_HELP = "Where to publish: a directory (default ./hub) or hf://ORG for the Hugging Face Hub."
 FORCE_HELP = "Publish into a repo that exists but was not made by the archive."
@@ -276,6 +277,9 @@ def card_render(obj: Context, dataset: str, hub: str) -> None:
     from .pipeline import render_card
 
     click.echo(render_card(obj.registry, open_hub(hub), dataset), nl=False)
+
+
+cli.add_command(site)
 
 
 def main() -> None:

@@ -105,3 +105,7 @@ class StorageError(ArchiveError, OSError):
 
 class BusyError(ArchiveError, RuntimeError):
     """Another maintainer's run holds the lock on this dataset."""
+
+
+class SiteError(ArchiveError, RuntimeError):
+    """The catalogue site cannot be built."""

@@ -15,6 +15,7 @@ import os
 import random
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,10 +43,13 @@ def hf_trials(base: Path, trials: int, seed: int) -> crashharness.Trials:
             repo = "crash-org/test-essays"
             if number:
                 server.store.delete_repo("dataset", repo)
+            started = time.monotonic()
             first = crashharness.run(root, spec, "1.0.0", env)
+            full = time.monotonic() - started
             assert first.returncode == 0, first.stderr
             crashharness.grow(root, 330)
-            killed = crashharness.run_and_kill(root, spec, "1.1.0", rng.uniform(0.3, 5.0), env)
+            moment = crashharness.trial_seconds(rng, full)
+            killed = crashharness.run_and_kill(root, spec, "1.1.0", moment, env)
             result.trials += 1
             result.killed += killed
             result.finished_before_kill += not killed

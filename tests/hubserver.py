@@ -52,6 +52,7 @@ import os
 import re
 import secrets
 import shutil
+import sys
 import tempfile
 import threading
 import traceback
@@ -853,6 +854,11 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     hub: HubServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-request (killed, timed out) is not a server bug."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 # ----------------------------------------------------------------------------------- public API
