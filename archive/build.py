@@ -11,7 +11,9 @@ import hashlib
 import json
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from .errors import ArchiveError, EntryError, RecordError, SourceError, StorageE
 from .features import arrow_schema, text_of, to_row
 from .locks import file_lock
 from .readers import read_split
+from .records import Record
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
 from .schemas import record_error
 from .screening import Policy, Screener
@@ -30,6 +33,10 @@ from .shards.files import FileLog, fsync_tree, sha256_file, sha256sums
 from .shards.parquet import ROW_GROUP_BYTES, SHARD_BYTES, ParquetShards
 from .shards.webdataset import SHARD_BYTES as TAR_BYTES
 from .shards.webdataset import WebDatasetShards
+
+SCREEN_BATCH = {"text": 256, "conversation": 64}
+"""Records screened together (language identification runs on all cores per batch); a
+batch is held in memory at once, so media record types go a few at a time."""
 
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 """Write failures that mean the disk is full, over a limit, or read-only."""
@@ -56,6 +63,12 @@ def fingerprint(entry: Entry, options: BuildOptions) -> str:
     for path in sorted(p for p in entry.data.rglob("*") if p.is_file()):
         digest.update(f"{path.relative_to(entry.data).as_posix()}\0{sha256_file(path)}\n".encode())
     return digest.hexdigest()
+
+
+def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    """Consecutive lists of up to ``size`` records."""
+    while batch := list(islice(records, size)):
+        yield batch
 
 
 def _check(entry: Entry, record: Any, keys: set[str]) -> None:
@@ -156,24 +169,26 @@ def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: Build
                            row_group_bytes=options.row_group_bytes) as parquet, \
                 WebDatasetShards(log, split, entry.record_type,
                                  shard_bytes=options.tar_shard_bytes) as tars:
-            for record in read_split(entry.id, entry.record_type, entry.source_format,
-                                     entry.data, split, entry.splits[split]):
-                _check(entry, record, keys)
-                if record.origin.file not in counted:
-                    counted.add(record.origin.file)
-                    source_bytes += (entry.data / record.origin.file).stat().st_size
-                if entry.source_format in ("jsonl", "csv", "folder"):
-                    source_bytes += sum(len(m.data) for m in record.media.values())
-                screened = screener.screen(record)
-                if screened is None:
-                    continue
-                size = len(text_of(screened, entry.record_type)) + sum(
-                    len(m.data) for m in screened.media.values())
-                parquet.write(to_row(screened, entry.record_type), size)
-                tars.write(screened)
-                info.records += 1
-                languages[screened.fields.get("language") or
-                          (entry.languages[0] if len(entry.languages) == 1 else "und")] += 1
+            records = read_split(entry.id, entry.record_type, entry.source_format,
+                                 entry.data, split, entry.splits[split])
+            for batch in _batches(records, SCREEN_BATCH.get(entry.record_type, 4)):
+                for record in batch:
+                    _check(entry, record, keys)
+                    if record.origin.file not in counted:
+                        counted.add(record.origin.file)
+                        source_bytes += (entry.data / record.origin.file).stat().st_size
+                    if entry.source_format in ("jsonl", "csv", "folder"):
+                        source_bytes += sum(len(m.data) for m in record.media.values())
+                for screened in screener.screen_many(batch):
+                    if screened is None:
+                        continue
+                    size = len(text_of(screened, entry.record_type)) + sum(
+                        len(m.data) for m in screened.media.values())
+                    parquet.write(to_row(screened, entry.record_type), size)
+                    tars.write(screened)
+                    info.records += 1
+                    languages[screened.fields.get("language") or
+                              (entry.languages[0] if len(entry.languages) == 1 else "und")] += 1
         info.parquet, info.webdataset = parquet.files, tars.files
         info.bytes = parquet.nbytes
         if info.records:

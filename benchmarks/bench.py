@@ -97,7 +97,7 @@ def run_task(task: str, source: Path, work: Path) -> None:
         from archive.build import build
         from archive.entries import Registry
 
-        entry = Registry(work / "root").get("bench-essays")
+        entry = Registry(work.parent / "root").get("bench-essays")
         build(entry, work / "build", repo_id="bench/bench-essays", url="https://example.org")
     else:
         raise SystemExit(f"unknown task {task}")
@@ -129,7 +129,9 @@ def measure(task: str, source: Path, work: Path) -> tuple[float, float]:
     """Seconds and peak resident MB of one task, run in a fresh process."""
     started = time.perf_counter()
     done = subprocess.run([sys.executable, __file__, "--child", task, str(source), str(work)],
-                          check=True, capture_output=True, text=True)
+                          check=False, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"task {task} failed:\n{done.stderr[-3000:]}")
     seconds = time.perf_counter() - started
     return seconds, float(done.stdout.strip().splitlines()[-1]) / 1024
 

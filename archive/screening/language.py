@@ -69,10 +69,22 @@ class LanguageIdentifier:
     def identify(self, text: str) -> tuple[str | None, bool]:
         """The ISO 639-1 code of ``text``'s language (``None`` when undetermined) and
         whether it counts as declared."""
-        sample = text[:self.sample_chars]
-        if len(_NON_LETTERS.sub("", sample)) < self.min_chars:
-            return None, True
-        language = self.detector.detect_language_of(sample)
+        return self.identify_many([text])[0]
+
+    def identify_many(self, texts: list[str]) -> list[tuple[str | None, bool]]:
+        """:meth:`identify` for many texts at once, detected on all cores by Lingua."""
+        samples = [t[:self.sample_chars] for t in texts]
+        wanted = [i for i, s in enumerate(samples)
+                  if len(_NON_LETTERS.sub("", s)) >= self.min_chars]
+        found = (self.detector.detect_languages_in_parallel_of([samples[i] for i in wanted])
+                 if len(wanted) > 1 else
+                 [self.detector.detect_language_of(samples[i]) for i in wanted])
+        results: list[tuple[str | None, bool]] = [(None, True)] * len(texts)
+        for index, language in zip(wanted, found, strict=True):
+            results[index] = self._verdict(samples[index], language)
+        return results
+
+    def _verdict(self, sample: str, language: Language | None) -> tuple[str | None, bool]:
         if language is None:
             return None, True
         code = language.iso_code_639_1.name.lower()

@@ -69,9 +69,18 @@ class Screener:
             self.report.write(self.report_path)
         return self.report.error(self.report_path)
 
-    def screen(self, record: Record) -> Record | None:
+    def screen_many(self, records: list[Record]) -> list[Record | None]:
+        """:meth:`screen` for a batch of records, in order; languages are identified for the
+        whole batch at once, on all cores."""
+        texts = [main_text(r, self.record_type) for r in records]
+        languages = self.languages.identify_many(texts)
+        return [self.screen(r, language=lang) for r, lang in zip(records, languages,
+                                                                  strict=True)]
+
+    def screen(self, record: Record, *,
+               language: tuple[str | None, bool] | None = None) -> Record | None:
         """The record as it may be published (redacted, media stripped), or ``None`` when
-        the policy drops it."""
+        the policy drops it. ``language`` is the record's language if already identified."""
         report = self.report
         report.records["screened"] += 1
         text = main_text(record, self.record_type)
@@ -102,7 +111,7 @@ class Screener:
                     drop_kind = "near_duplicate"
         if drop_kind is not None:
             return self._drop(drop_kind)
-        self._count_language(text)
+        self._count_language(text, language)
         report.records["returned"] += 1
         report.records["redacted"] += bool(replacements)
         out = with_values(record, replacements) if replacements else record
@@ -176,8 +185,10 @@ class Screener:
                 replacements[field.pointer] = "".join(pieces) + text[last:]
         return replacements, drop_kind
 
-    def _count_language(self, text: str) -> None:
-        code, declared = self.languages.identify(text) if text else (None, True)
+    def _count_language(self, text: str, known: tuple[str | None, bool] | None) -> None:
+        if known is None:
+            known = self.languages.identify(text) if text else (None, True)
+        code, declared = known
         if code is None:
             self.report.undetermined += 1
             return

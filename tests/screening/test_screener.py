@@ -247,3 +247,19 @@ def test_decomposed_unicode_and_nested_metadata_are_screened() -> None:
     assert out.fields["metadata"] == {"people": [{"note": "sími [PHONE]"}]}
     assert screener.finish().summary()["findings"]["by_field"] == {
         "/metadata/people/*/note": 1, "/text": 2}
+
+
+def test_batch_screening_gives_the_same_records_and_report() -> None:
+    rng = random.Random(3)
+    records = [text_record(f"r-{i}", " ".join(FILLER_IS if i % 4 == 0 else FILLER_EN)
+                           + f" Kennitala {make_kennitala(rng)} ({i}).") for i in range(40)]
+    policy = {"pii": {"default": "redact"}}
+    one = Screener(dataset_id="d", record_type="text", declared_languages=["en"],
+                   policy=Policy.from_dict(policy))
+    many = Screener(dataset_id="d", record_type="text", declared_languages=["en"],
+                    policy=Policy.from_dict(policy))
+    singly = [one.screen(r) for r in records]
+    batched = many.screen_many(records[:17]) + many.screen_many(records[17:])
+    assert [r and r.fields for r in singly] == [r and r.fields for r in batched]
+    assert one.report.summary() == many.report.summary()
+    assert many.report.summary()["language"]["detected"]["is"] == 0.25
