@@ -13,6 +13,7 @@ import shutil
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -21,18 +22,27 @@ from . import __version__
 from .card import render
 from .croissant import croissant
 from .entries import Entry
-from .errors import ArchiveError, EntryError, RecordError, SourceError, StorageError, Where
+from .errors import (
+    ArchiveError,
+    EntryError,
+    RecordError,
+    SourceError,
+    StorageError,
+    VerifyError,
+    Where,
+)
 from .features import arrow_schema, text_of, to_row
 from .locks import file_lock
 from .readers import read_split
 from .records import Record
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
-from .schemas import record_error
+from .schemas import SCHEMA_DIR, record_error
 from .screening import Policy, Screener
 from .shards.files import FileLog, fsync_tree, sha256_file, sha256sums
 from .shards.parquet import ROW_GROUP_BYTES, SHARD_BYTES, ParquetShards
 from .shards.webdataset import SHARD_BYTES as TAR_BYTES
 from .shards.webdataset import WebDatasetShards
+from .verify import verify_folder
 
 SCREEN_BATCH = {"text": 256, "conversation": 64}
 """Records screened together (language identification runs on all cores per batch); a
@@ -51,6 +61,16 @@ class BuildOptions:
     tar_shard_bytes: int = TAR_BYTES
 
 
+@cache
+def code_version() -> str:
+    """sha256 over the archive's own code and schemas: a new build when either changes."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted([*package.rglob("*.py"), *SCHEMA_DIR.rglob("*.json")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def fingerprint(entry: Entry, options: BuildOptions) -> str:
     """sha256 over the form, version, data files, options and code version.
 
@@ -58,11 +78,33 @@ def fingerprint(entry: Entry, options: BuildOptions) -> str:
     """
     digest = hashlib.sha256()
     header = {"form": entry.form, "version": entry.version, "options": options.__dict__,
-              "archive": __version__, "screening": entry.screening}
+              "archive": __version__, "code": code_version(), "screening": entry.screening}
     digest.update(json.dumps(header, sort_keys=True).encode())
     for path in sorted(p for p in entry.data.rglob("*") if p.is_file()):
         digest.update(f"{path.relative_to(entry.data).as_posix()}\0{sha256_file(path)}\n".encode())
     return digest.hexdigest()
+
+
+def _cache_key(entry: Entry, options: BuildOptions, repo_id: str, url: str,
+               history: list[dict[str, Any]]) -> str:
+    """What a build's bytes depend on: the fingerprint, the card's sections, the history."""
+    digest = hashlib.sha256(fingerprint(entry, options).encode())
+    digest.update(json.dumps([repo_id, url, history, entry.approval], sort_keys=True).encode())
+    for card in sorted(entry.directory.glob("card*.md")):
+        digest.update(card.name.encode() + b"\0" + card.read_bytes())
+    return digest.hexdigest()
+
+
+def _cached(out: Path, key_file: Path, key: str) -> Release | None:
+    """The build already in ``out`` when it was made from the same inputs and verifies."""
+    if not out.is_dir() or not key_file.is_file():
+        return None
+    if key_file.read_text(encoding="utf-8").strip() != key:
+        return None
+    try:
+        return verify_folder(out)
+    except VerifyError:
+        return None
 
 
 def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
@@ -118,7 +160,13 @@ def build(entry: Entry, out: Path, *, repo_id: str, url: str,
     entry.require_releasable()
     options = options or BuildOptions()
     work = out.with_name(out.name + ".partial")
+    key_file = out.with_name(out.name + ".key")
     with file_lock(out.with_name(out.name + ".lock"), dataset=entry.id, what="building"):
+        key = _cache_key(entry, options, repo_id, url, history or [])
+        cached = _cached(out, key_file, key)
+        if cached is not None:
+            return cached
+        key_file.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
         try:
             work.mkdir(parents=True)
@@ -127,6 +175,7 @@ def build(entry: Entry, out: Path, *, repo_id: str, url: str,
             if out.exists():
                 shutil.rmtree(out)
             work.rename(out)
+            key_file.write_text(key + "\n", encoding="utf-8")
             return release
         except OSError as exc:
             if isinstance(exc, ArchiveError):

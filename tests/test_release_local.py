@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from fnmatch import fnmatch
 from pathlib import Path
 
 import datasets
@@ -225,3 +226,39 @@ def test_verify_names_a_flipped_bit(root: Path, hub: LocalHub, released: Path,
     with pytest.raises(VerifyError, match="sha256 is") as info:
         verify_folder(copy)
     assert info.value.where.file == shard
+
+
+def test_unchanged_inputs_reuse_the_previous_build(root: Path, tmp_path: Path) -> None:
+    entry = submit(root, form(), essays(20))
+    kwargs = {"repo_id": "archive/test-essays", "url": "https://example.org"}
+    out = tmp_path / "out"
+    first = build(entry, out, **kwargs)
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    again = build(entry, out, **kwargs)
+    assert again.fingerprint == first.fingerprint
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
+    entry.card_path.write_text(entry.card_path.read_text().replace("harbour life", "harbours"))
+    build(entry, out, **kwargs)
+    assert "harbours" in (out / "README.md").read_text()
+    shard = out / "data" / "train-00000.parquet"
+    shard.write_bytes(shard.read_bytes()[:-10])
+    rebuilt = build(entry, out, **kwargs)
+    assert verify_folder(out).records == rebuilt.records == 20
+
+
+def test_growth_changes_only_the_last_shards(root: Path, hub: LocalHub) -> None:
+    options = BuildOptions(row_group_bytes=4_000, parquet_shard_bytes=12_000,
+                           tar_shard_bytes=40_000)
+    submit(root, form(), essays(300))
+    release_one(Registry(root), hub, "test-essays", options=options)
+    before = hub.files("archive/test-essays", "v1.0.0")
+    write_jsonl(root / "partner" / "test-essays" / "data" / "train.jsonl", essays(330))
+    outcome = release_one(Registry(root), hub, "test-essays", version="1.1.0", options=options)
+    assert outcome.plan is not None
+    sent = {p for p, _ in outcome.plan.add + outcome.plan.change}
+    for pattern in ("data/train-*.parquet", "webdataset/train-*.tar"):
+        shards = sorted(p for p in before if fnmatch(p, pattern))
+        assert len(shards) >= 4, shards
+        assert not sent & set(shards[:-1]), sent
+        assert shards[-1] in sent
+        assert any(fnmatch(p, pattern) and p not in before for p in sent)
