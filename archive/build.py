@@ -72,13 +72,14 @@ def code_version() -> str:
 
 
 def fingerprint(entry: Entry, options: BuildOptions) -> str:
-    """sha256 over the form, version, data files, options and code version.
+    """sha256 over the form, version, data files and options: what a release is made of.
 
-    The card's human sections are left out: fixing them is a card-only update.
+    The card's human sections are left out (fixing them is a card-only update), and so
+    is the code: a new archive version does not make a published version stale.
     """
     digest = hashlib.sha256()
     header = {"form": entry.form, "version": entry.version, "options": options.__dict__,
-              "archive": __version__, "code": code_version(), "screening": entry.screening}
+              "archive": __version__, "screening": entry.screening}
     digest.update(json.dumps(header, sort_keys=True).encode())
     for path in sorted(p for p in entry.data.rglob("*") if p.is_file()):
         digest.update(f"{path.relative_to(entry.data).as_posix()}\0{sha256_file(path)}\n".encode())
@@ -87,8 +88,8 @@ def fingerprint(entry: Entry, options: BuildOptions) -> str:
 
 def _cache_key(entry: Entry, options: BuildOptions, repo_id: str, url: str,
                history: list[dict[str, Any]]) -> str:
-    """What a build's bytes depend on: the fingerprint, the card's sections, the history."""
-    digest = hashlib.sha256(fingerprint(entry, options).encode())
+    """What a build's bytes depend on: the fingerprint, the code, the card, the history."""
+    digest = hashlib.sha256(fingerprint(entry, options).encode() + code_version().encode())
     digest.update(json.dumps([repo_id, url, history, entry.approval], sort_keys=True).encode())
     for card in sorted(entry.directory.glob("card*.md")):
         digest.update(card.name.encode() + b"\0" + card.read_bytes())

@@ -18,7 +18,7 @@ from .entries import Entry
 from .features import features
 from .humancard import read_sections, section_titles
 from .licenses import hub_license
-from .release import SUMS_FILE, Release
+from .release import SUMS_FILE, Release, fmt_bytes
 
 TASKS = {"text": "text-generation", "conversation": "automatic-speech-recognition",
          "image": "image-to-text", "audio": "automatic-speech-recognition",
@@ -63,17 +63,9 @@ def _human(title: str, body: str) -> str:
     return f"## {title}\n\n{body.strip() or '_Not yet written._'}"
 
 
-def _fmt_bytes(n: int) -> str:
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1000
-    return f"{n} B"
-
-
 def _structure(release: Release) -> str:
     rows = "\n".join(
-        f"| {name} | {s.records:,} | {_fmt_bytes(s.bytes)} | {len(s.parquet)} | "
+        f"| {name} | {s.records:,} | {fmt_bytes(s.bytes)} | {len(s.parquet)} | "
         f"{len(s.webdataset)} |" for name, s in release.splits.items())
     columns = ", ".join(f"`{c}`" for c in features(release.record_type))
     langs = ", ".join(f"{lang}: {n:,}" for lang, n in sorted(release.languages_found.items()))

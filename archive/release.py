@@ -16,6 +16,15 @@ UNSUMMED = (SUMS_FILE, CARD_FILE, CROISSANT_FILE)
 that a card-only update may republish (both carry the sha256 of every data file)."""
 
 
+def fmt_bytes(n: float) -> str:
+    """A byte count in SI units: ``1.2 kB``, ``3.4 GB``."""
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1000
+    return f"{n:,.1f} PB"
+
+
 @dataclass
 class SplitInfo:
     """One split of a release: record count, bytes of data and its shards."""

@@ -131,18 +131,15 @@ def group_pages(datasets: list[Published]) -> dict[str, str]:
                                          {t: language_label(t) for t in languages})
     pages["modalities/index.md"] = _index("Datasets by modality", "Modality", modalities,
                                           {m: modality_name(m) for m in modalities})
-    for tag, items in languages.items():
-        title = f"Datasets in {language_label(tag)}"
-        pages[f"languages/{slug(tag)}.md"] = "\n\n".join([
-            front_matter(title), f"<h1>{esc(title)}</h1>",
-            '<p><a href="index.html">All languages</a> · '
-            '<a href="../catalogue.html">Catalogue</a></p>',
-            table(items, "../", caption=title)]) + "\n"
-    for modality, items in modalities.items():
-        title = f"{modality_name(modality)} datasets"
-        pages[f"modalities/{slug(modality)}.md"] = "\n\n".join([
-            front_matter(title), f"<h1>{esc(title)}</h1>",
-            '<p><a href="index.html">All modalities</a> · '
-            '<a href="../catalogue.html">Catalogue</a></p>',
-            table(items, "../", caption=title)]) + "\n"
+    groups = [("languages", "All languages", {f"Datasets in {language_label(t)}": (t, i)
+                                               for t, i in languages.items()}),
+              ("modalities", "All modalities", {f"{modality_name(m)} datasets": (m, i)
+                                                for m, i in modalities.items()})]
+    for folder, back, titled in groups:
+        for title, (key, items) in titled.items():
+            pages[f"{folder}/{slug(key)}.md"] = "\n\n".join([
+                front_matter(title), f"<h1>{esc(title)}</h1>",
+                f'<p><a href="index.html">{back}</a> · '
+                '<a href="../catalogue.html">Catalogue</a></p>',
+                table(items, "../", caption=title)]) + "\n"
     return pages

@@ -7,6 +7,11 @@ from functools import cache
 
 import langcodes
 
+from ..release import fmt_bytes
+
+__all__ = ["esc", "fmt_bytes", "fmt_int", "language_label", "language_name", "modality_name",
+           "one_line", "slug"]
+
 MODALITY_NAMES = {"text": "Text", "conversation": "Conversation", "image": "Image",
                   "audio": "Audio", "video": "Video"}
 
@@ -24,15 +29,6 @@ def one_line(text: str) -> str:
 def fmt_int(n: int) -> str:
     """``12345`` -> ``12,345``."""
     return f"{n:,}"
-
-
-def fmt_bytes(n: float) -> str:
-    """A byte count in SI units: ``1.2 kB``, ``3.4 GB``."""
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1000
-    return f"{n:,.1f} PB"
 
 
 @cache
