@@ -18,7 +18,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .card import render
 from .croissant import croissant
 from .entries import Entry
@@ -79,7 +78,7 @@ def fingerprint(entry: Entry, options: BuildOptions) -> str:
     """
     digest = hashlib.sha256()
     header = {"form": entry.form, "version": entry.version, "options": options.__dict__,
-              "archive": __version__, "screening": entry.screening}
+              "screening": entry.screening}
     digest.update(json.dumps(header, sort_keys=True).encode())
     for path in sorted(p for p in entry.data.rglob("*") if p.is_file()):
         digest.update(f"{path.relative_to(entry.data).as_posix()}\0{sha256_file(path)}\n".encode())
@@ -160,6 +159,10 @@ def build(entry: Entry, out: Path, *, repo_id: str, url: str,
     """
     entry.require_releasable()
     options = options or BuildOptions()
+    if out.exists() and any(out.iterdir()) and not (out / RELEASE_FILE).is_file():
+        raise EntryError("the build folder exists and does not hold a release build; "
+                         "nothing was touched", Where(dataset=entry.id, file=out),
+                         hint="choose a new or empty folder for --out")
     work = out.with_name(out.name + ".partial")
     key_file = out.with_name(out.name + ".key")
     with file_lock(out.with_name(out.name + ".lock"), dataset=entry.id, what="building"):
@@ -168,6 +171,7 @@ def build(entry: Entry, out: Path, *, repo_id: str, url: str,
         if cached is not None:
             return cached
         key_file.unlink(missing_ok=True)
+        shutil.rmtree(out, ignore_errors=True)  # a failed rebuild leaves no stale release
         shutil.rmtree(work, ignore_errors=True)
         try:
             work.mkdir(parents=True)
@@ -179,7 +183,7 @@ def build(entry: Entry, out: Path, *, repo_id: str, url: str,
             key_file.write_text(key + "\n", encoding="utf-8")
             return release
         except OSError as exc:
-            if isinstance(exc, ArchiveError):
+            if isinstance(exc, ArchiveError) or exc.errno not in _STORAGE_ERRNOS:
                 raise
             raise StorageError(f"cannot write the build: {exc.strerror or exc}",
                                Where(dataset=entry.id, file=exc.filename or work),
@@ -258,7 +262,8 @@ def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: Build
         languages=entry.languages, modalities=list(entry.form["modalities"]), splits=splits,
         languages_found=dict(sorted(languages.items())), differences=differences,
         declared=comparison["declared"], found=comparison["found"],
-        organisation=entry.form["organisation"], approval=entry.approval or {},
+        organisation=entry.form["organisation"],
+        approval={"at": (entry.approval or {}).get("at", "")}, url=url,
         fingerprint=fingerprint(entry, options), screening=summary, history=history,
     )
     release.files = log.sorted()

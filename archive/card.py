@@ -85,6 +85,8 @@ def _loading(release: Release) -> str:
     repo = release.repo_id
     tag = f"v{release.version}"
     split = next(iter(release.splits))
+    base = (f"{release.url}/resolve/{tag}" if release.url.startswith("http")
+            else f"https://huggingface.co/datasets/{repo}/resolve/{tag}")
     return f"""## How to load it
 
 With `datasets` (Parquet, the default config):
@@ -100,10 +102,8 @@ With `webdataset` (the tar shards in `webdataset/`, one sample per record):
 
 ```python
 import webdataset as wds
-from huggingface_hub import HfFileSystem
 
-urls = [f"pipe:curl -sL https://huggingface.co/datasets/{repo}/resolve/{tag}/{{p}}"
-        for p in ["webdataset/{split}-00000.tar"]]
+urls = [f"pipe:curl -sL {base}/{{p}}" for p in ["webdataset/{split}-00000.tar"]]
 ds = wds.WebDataset(urls, shardshuffle=False)
 ```
 

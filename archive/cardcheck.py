@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import langcodes
 
+from .entries import VERSION, published_text
 from .errors import ArchiveError
 from .form import read_document
 from .hubmeta import TASK_CATEGORIES
@@ -148,8 +149,9 @@ def _bad_url(url: str) -> str | None:
     return None
 
 
-def check_entry(path: Path) -> list[Problem]:
-    """Check an ``entry.yaml``: the public form, licence, languages, tasks, state."""
+def check_entry(path: Path, find_pii: PiiFinder | None = None) -> list[Problem]:
+    """Check an ``entry.yaml``: the public form, licence, languages, tasks, state, and no
+    personal information in the text that is published."""
     try:
         document = read_document(path)
     except ArchiveError as exc:
@@ -185,8 +187,13 @@ def check_entry(path: Path) -> list[Problem]:
     if document.get("state") == "approved" and not isinstance(document.get("approval"), dict):
         add("approved without an approval record", "run: archive approve ID --by NAME",
             "approval")
-    if not re.fullmatch(r"\d+\.\d+\.\d+", str(document.get("version", ""))):
+    if not VERSION.match(str(document.get("version", ""))):
         add(f"version {document.get('version')!r} is not X.Y.Z", "use e.g. 1.0.0", "version")
+    for pointer, text in published_text(form) if find_pii else []:
+        for kind, excerpt in find_pii(text):
+            add(f"form{pointer}: personal information ({kind}): {excerpt}",
+                "remove it; the contact person is kept apart, never published",
+                pointer.strip("/").split("/")[0])
     return problems
 
 
@@ -212,7 +219,7 @@ def check_paths(paths: Iterable[Path], find_pii: PiiFinder | None = None) -> lis
             files.append(path)
     for file in files:
         if file.name == "entry.yaml":
-            problems += check_entry(file)
+            problems += check_entry(file, find_pii)
         elif _CARD_FILE.match(file.name):
             problems += check_card(file, find_pii)
     return problems

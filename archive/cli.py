@@ -166,17 +166,14 @@ def publish(obj: Context, dataset: str, hub: str, folder: Path | None, dry_run: 
     \b
     Example: archive publish icelandic-english-essays --hub hf://my-org --dry-run
     """
-    from .pipeline import build_dir, republish_card
-    from .publish import publish as run
+    from .pipeline import publish_build, republish_card
 
     target = open_hub(hub)
-    entry = obj.registry.get(dataset)
-    entry.require_releasable()
     if card_only:
         plan = republish_card(obj.registry, target, dataset)
     else:
-        plan = run(target, target.repo_id(dataset), folder or build_dir(obj.root, entry),
-                   entry.version, dry_run=dry_run, force=force)
+        plan = publish_build(obj.registry, target, dataset, folder, dry_run=dry_run,
+                             force=force)
     for line in plan.lines():
         click.echo(line)
 

@@ -9,6 +9,7 @@ sections). The partner's contact person is private: it is kept apart, under
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +21,18 @@ import yaml
 from .errors import EntryError, FormError, RefusedError, Where
 from .form import read_document, read_form
 from .licenses import is_open
+from .screening import pii_in_text
 
 PRIVATE_FIELDS = ("contact",)
+VERSION = re.compile(r"^(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})$")
+
+
+def check_version(version: str, dataset: str | None = None) -> str:
+    """Return ``version`` if it is ``X.Y.Z`` (plain numbers); raise :class:`EntryError`."""
+    if not isinstance(version, str) or not VERSION.match(version):
+        raise EntryError(f"version {version!r} is not X.Y.Z", Where(dataset=dataset),
+                         hint="use three plain numbers, e.g. 1.2.0")
+    return version
 STATES = ("submitted", "approved")
 
 
@@ -130,6 +141,7 @@ class Registry:
         except (KeyError, TypeError, AttributeError) as exc:
             raise EntryError(f"malformed entry: missing {exc}", Where(dataset=dataset_id,
                                                                        file=path)) from None
+        check_version(entry.version, dataset_id)
         if entry.id != dataset_id:
             raise EntryError(f"entry id {entry.id!r} does not match its folder",
                              Where(dataset=dataset_id, file=path))
@@ -163,6 +175,13 @@ class Registry:
                 raise FormError(f"{tag!r} is not a valid BCP 47 language tag",
                                 Where(dataset=dataset_id, file=form_path,
                                       pointer=f"/languages/{i}"))
+        for pointer, text in published_text(form):
+            for kind, excerpt in pii_in_text(text):
+                raise FormError(f"personal information ({kind}) {excerpt} in a field that is "
+                                "published", Where(dataset=dataset_id, file=form_path,
+                                                   pointer=pointer),
+                                hint="the contact person goes under /contact, which is kept "
+                                     "private; remove it from this field")
         data = data.resolve()
         for split, files in form["source"]["splits"].items():
             for i, name in enumerate(files):
@@ -195,6 +214,16 @@ class Registry:
         self.private.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = self.private / f"{dataset_id}.yaml"
         _write_atomic(path, yaml.safe_dump(private, allow_unicode=True), mode=0o600)
+
+
+def published_text(form: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(pointer, text)`` of the form's free-text fields that reach the card and the site."""
+    out = [(f"/{key}", form[key]) for key in ("title", "description", "citation")
+           if isinstance(form.get(key), str)]
+    name = (form.get("organisation") or {}).get("name")
+    if isinstance(name, str):
+        out.append(("/organisation/name", name))
+    return out
 
 
 def _write_atomic(path: Path, text: str, mode: int = 0o644) -> None:

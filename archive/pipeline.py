@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from .build import BuildOptions, _check, build, fingerprint
-from .entries import Entry, Registry
-from .errors import HubError, ReleaseExistsError, SourceError, Where
+from .entries import Entry, Registry, check_version
+from .errors import HubError, ReleaseExistsError, SourceError, VerifyError, Where
 from .hub import Hub
 from .publish import Plan, publish, publish_card
 from .readers import read_split
 from .release import RELEASE_FILE, Release
 from .shards.files import json_text
+from .verify import verify_folder
 
 
 @dataclass
@@ -113,6 +114,8 @@ def release_one(registry: Registry, hub: Hub, dataset_id: str, *, version: str |
     """Build and publish one dataset's version; a published, unchanged version is skipped."""
     entry = registry.get(dataset_id)
     entry.require_releasable()
+    if version is not None:
+        check_version(version, dataset_id)
     if version and version != entry.version:
         entry.version = version
         if not dry_run:
@@ -126,7 +129,7 @@ def release_one(registry: Registry, hub: Hub, dataset_id: str, *, version: str |
             return Outcome(entry.id, entry.version, repo_id, None, None,
                            skipped="already published; nothing to do")
         raise ReleaseExistsError(
-            f"{tag} is already published and the data, form or card changed since",
+            f"{tag} is already published and the data or the form changed since",
             Where(dataset=entry.id), hint=f"archive release {entry.id} --version X.Y.Z")
     earlier = history(hub, repo_id)
     out = build_dir(registry.root, entry)
@@ -135,6 +138,26 @@ def release_one(registry: Registry, hub: Hub, dataset_id: str, *, version: str |
                     findings=findings_path(registry.root, entry))
     plan = publish(hub, repo_id, out, entry.version, dry_run=dry_run, force=force)
     return Outcome(entry.id, entry.version, repo_id, plan, release)
+
+
+def publish_build(registry: Registry, hub: Hub, dataset_id: str, folder: Path | None = None,
+                  *, dry_run: bool = False, force: bool = False) -> Plan:
+    """Publish a build made earlier by ``archive build``, after checking it is this entry's
+    current build: same dataset, version, repo and source fingerprint."""
+    entry = registry.get(dataset_id)
+    entry.require_releasable()
+    folder = folder or build_dir(registry.root, entry)
+    release = verify_folder(folder)
+    repo_id = hub.repo_id(entry.id)
+    expected = {"dataset": entry.id, "version": entry.version, "repo_id": repo_id,
+                "fingerprint": fingerprint(entry, BuildOptions())}
+    for key, value in expected.items():
+        if getattr(release, key) != value:
+            raise VerifyError(
+                f"the build in {folder} is not the current build of {entry.id} v"
+                f"{entry.version} for {repo_id} ({key} differs)", Where(dataset=entry.id),
+                hint=f"run: archive build {entry.id} --hub {hub.name}")
+    return publish(hub, repo_id, folder, entry.version, dry_run=dry_run, force=force)
 
 
 def pending(registry: Registry, hub: Hub) -> list[Entry]:

@@ -98,9 +98,14 @@ def check_limits(repo_id: str, local: dict[str, Path]) -> None:
                        Where(dataset=repo_id), hint="use larger shards")
 
 
-def plan(hub: Hub, repo_id: str, folder: Path, version: str, *,
+def plan(hub: Hub, repo_id: str, folder: Path, version: str, *, parent: str | None,
          force: bool = False) -> tuple[Plan, Change]:
-    """Plan the publication of ``folder`` as version ``version``."""
+    """Plan the publication of ``folder`` as version ``version`` on top of ``parent``.
+
+    The plan is made against the files of ``parent`` itself, the commit that will be
+    the new commit's parent, so a push by someone else in between is refused by the hub
+    instead of being mixed into this release.
+    """
     tag = f"v{version}"
     local = local_files(folder)
     check_limits(repo_id, local)
@@ -115,7 +120,7 @@ def plan(hub: Hub, repo_id: str, folder: Path, version: str, *,
                 Where(dataset=repo_id), hint="set a new version in the entry and release again")
         result.already_published = True
         return result, Change({}, [])
-    remote = hub.files(repo_id, "main") or {}
+    remote = (hub.files(repo_id, parent) or {}) if parent else {}
     foreign = [p for p in remote if p not in KEEP]
     if foreign and RELEASE_FILE not in remote and not force:
         raise HubError("the repo exists and was not made by the archive; it is left alone",
@@ -132,10 +137,10 @@ def publish(hub: Hub, repo_id: str, folder: Path, version: str, *,
     """Verify ``folder``, then publish it as one commit on ``main`` and the tag ``vVERSION``."""
     verify_folder(folder)
     with hub.lock(repo_id):
-        result, change = plan(hub, repo_id, folder, version, force=force)
+        parent = hub.head(repo_id)
+        result, change = plan(hub, repo_id, folder, version, parent=parent, force=force)
         if dry_run or result.already_published:
             return result
-        parent = hub.head(repo_id)
         commit = parent
         if not change.empty or parent is None:
             commit = hub.commit(repo_id, change, result.message, parent=parent)
@@ -148,7 +153,8 @@ def publish(hub: Hub, repo_id: str, folder: Path, version: str, *,
 def publish_card(hub: Hub, repo_id: str, folder: Path) -> Plan:
     """Publish only the card (and Croissant when it changed): a commit on ``main``, no tag."""
     with hub.lock(repo_id):
-        remote = hub.files(repo_id, "main")
+        parent = hub.head(repo_id)
+        remote = hub.files(repo_id, parent) if parent else None
         if remote is None:
             raise HubError("the dataset has no release on this hub yet", Where(dataset=repo_id),
                            hint="release it first")
@@ -159,7 +165,7 @@ def publish_card(hub: Hub, repo_id: str, folder: Path) -> Plan:
                       add=[(p, upload[p].stat().st_size) for p in upload if p not in changed],
                       unchanged=unchanged)
         if upload:
-            hub.commit(repo_id, Change(upload, []), result.message, parent=hub.head(repo_id))
+            hub.commit(repo_id, Change(upload, []), result.message, parent=parent)
         else:
             result.already_published = True
     return result

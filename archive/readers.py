@@ -120,20 +120,31 @@ def _json_lines(reader: _Reader) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _csv_rows(reader: _Reader) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows of a CSV file with a header, each with the line it starts on."""
+    csv.field_size_limit(MAX_LINE_BYTES)
+    start = 1
     try:
         with open(reader.path, encoding="utf-8-sig", newline="") as f:
             rows = csv.DictReader(f, strict=True)
-            line = 1
+            header = rows.fieldnames or []
+            if len(set(header)) != len(header):
+                repeated = sorted({h for h in header if header.count(h) > 1})
+                raise RecordError(f"the header repeats the column(s) {', '.join(repeated)}",
+                                  reader.where(1))
+            start = rows.line_num + 1
             for row in rows:
                 if None in row or any(v is None for v in row.values()):
-                    raise RecordError(f"row has {len(row)} fields, the header has "
-                                      f"{len(rows.fieldnames or [])}", reader.where(line + 1))
-                line = rows.line_num
-                yield line, {k: v for k, v in row.items() if v != ""}
+                    count = (len(header) + len(row[None]) if None in row  # type: ignore[index]
+                             else sum(v is not None for v in row.values()))
+                    raise RecordError(f"row has {count} fields, the header has {len(header)}",
+                                      reader.where(start))
+                yield start, {k: v for k, v in row.items() if v != ""}
+                start = rows.line_num + 1
     except UnicodeDecodeError as exc:
-        raise RecordError(f"not UTF-8 (byte {exc.start})", reader.where()) from None
+        raise RecordError(f"not UTF-8 (byte {exc.start} of the block read from line "
+                          f"{start} on)", reader.where(start)) from None
     except csv.Error as exc:
-        raise RecordError(f"malformed CSV: {exc}", reader.where()) from None
+        raise RecordError(f"malformed CSV: {exc}", reader.where(start)) from None
 
 
 def read_jsonl(reader: _Reader) -> Iterator[Record]:
@@ -162,7 +173,7 @@ def read_parquet(reader: _Reader) -> Iterator[Record]:
     except Exception as exc:  # pyarrow raises several types for a bad file
         raise SourceError(f"not a readable Parquet file: {exc}", reader.where()) from None
     row = 0
-    for batch in parquet.iter_batches(batch_size=256):
+    for batch in _parquet_batches(reader, parquet):
         for fields in batch.to_pylist():
             row += 1
             fields = {k: v for k, v in fields.items() if v is not None}
@@ -179,6 +190,17 @@ def read_parquet(reader: _Reader) -> Iterator[Record]:
                 yield Record(key, reader.split, fields, origin, media)
             else:
                 yield reader.record(fields, origin, reader.fallback_key(row), reader.path.parent)
+
+
+def _parquet_batches(reader: _Reader, parquet: pq.ParquetFile) -> Iterator[Any]:
+    """Record batches of a Parquet file; a damaged page names its row group."""
+    for group in range(parquet.metadata.num_row_groups):
+        try:
+            batches = list(parquet.iter_batches(batch_size=256, row_groups=[group]))
+        except (OSError, ValueError) as exc:
+            raise SourceError(f"damaged Parquet data in row group {group}: {exc}",
+                              reader.where()) from None
+        yield from batches
 
 
 def read_folder(reader: _Reader) -> Iterator[Record]:
@@ -255,13 +277,23 @@ def _sample(reader: _Reader, key: str, parts: dict[str, tuple[str, bytes]],
             raise RecordError(f"{key}.json must hold a JSON object", reader.where(record=key))
     text_field = {"text": "text", "audio": "transcript"}.get(reader.record_type, "caption")
     if "txt" in parts and text_field not in fields:
-        fields[text_field] = parts.pop("txt")[1].decode("utf-8", errors="strict")
+        try:
+            fields[text_field] = parts.pop("txt")[1].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RecordError(f"{key}.txt is not UTF-8 (byte {exc.start})",
+                              reader.where(record=key)) from None
     media = {}
-    if reader.media_field and parts:
-        ext, (name, data) = sorted(parts.items())[0]
+    if reader.media_field and len(parts) == 1:
+        ext, (name, data) = next(iter(parts.items()))
         fields.setdefault(reader.media_field, PurePosixPath(name).name)
         media[reader.media_field] = Media(data, ext.rsplit(".", 1)[-1].lower(),
                                           PurePosixPath(name).name)
+        parts = {}
+    if parts:
+        unused = ", ".join(sorted(name for name, _ in parts.values()))
+        raise RecordError(f"sample {key} has members that fit no field: {unused}",
+                          reader.where(record=key),
+                          hint="one .json, at most one .txt and one media file per sample")
     key = safe_key(fields["id"]) if isinstance(fields.get("id"), str) else safe_key(key)
     return Record(key, reader.split, fields, origin, media)
 

@@ -53,6 +53,15 @@ class Record:
     media: dict[str, Media] = field(default_factory=dict)
 
 
+def published_fields(record: Record) -> dict[str, Any]:
+    """The record's fields as published: ``id`` is the key, and a media field names the
+    published file (``KEY.EXT``), never the partner's own file name or path."""
+    fields = {"id": record.key, **{k: v for k, v in record.fields.items() if k != "id"}}
+    for name, media in record.media.items():
+        fields[name] = f"{record.key}.{media.ext}"
+    return fields
+
+
 def safe_key(text: str) -> str:
     """Turn an id into a WebDataset-safe key: letters, digits, ``_`` and ``-`` only.
 

@@ -55,6 +55,8 @@ class Release:
     organisation: dict[str, Any]
     approval: dict[str, str]
     fingerprint: str
+    url: str = ""
+    """Where the dataset's repo is: an https:// page on the Hub, or ``ORG/NAME`` locally."""
     screening: dict[str, Any] | None = None
     files: list[FileEntry] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)

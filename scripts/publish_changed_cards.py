@@ -30,6 +30,8 @@ def changed_datasets(base: str) -> list[str]:
     """Dataset ids whose card files changed between ``base`` and HEAD."""
     if not re.fullmatch(r"[0-9a-f]{7,40}|HEAD(~\d+)?", base):
         raise SystemExit(f"error: --base must be a commit id, not {base!r}")
+    if set(base) == {"0"}:  # a new branch: GitHub sends no previous commit
+        base = "HEAD~1"
     out = subprocess.run(["git", "diff", "-z", "--name-only", base, "HEAD", "--",
                           "datacards"], cwd=ROOT, capture_output=True, check=True).stdout
     names = [n.decode("utf-8", "replace") for n in out.split(b"\0") if n]

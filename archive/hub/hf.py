@@ -80,7 +80,8 @@ class HfHub(Hub):
         response = exc.response if isinstance(exc, HfHubHTTPError) else None
         header = response.headers.get("Retry-After") if response is not None else None
         try:
-            return min(MAX_WAIT, float(header)) if header else min(MAX_WAIT, 2.0**attempt)
+            wait = float(header) if header else 2.0**attempt
+            return min(MAX_WAIT, max(0.0, wait))
         except ValueError:
             return min(MAX_WAIT, 2.0**attempt)
 
@@ -181,7 +182,7 @@ def _network_cause(exc: BaseException) -> BaseException | None:
     for _ in range(5):
         if seen is None:
             return None
-        if isinstance(seen, HfHubHTTPError | TransportError | OSError):
+        if isinstance(seen, HfHubHTTPError | TransportError | ConnectionError | TimeoutError):
             return seen
         seen = seen.__cause__ or seen.__context__
     return None

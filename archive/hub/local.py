@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,7 +43,9 @@ class LocalHub(Hub):
         return f"{self.org}/{dataset}"
 
     def url(self, repo_id: str) -> str:
-        return (self.root / repo_id).as_uri()
+        """A relative reference (``ORG/NAME``): a local hub has no public address, and an
+        absolute path would put the maintainer's folders into published metadata."""
+        return repo_id
 
     def _repo(self, repo_id: str) -> Path:
         org, _, name = repo_id.partition("/")
@@ -127,6 +130,9 @@ class LocalHub(Hub):
         return commit
 
     def tag(self, repo_id: str, tag: str, commit: str) -> None:
+        if not re.fullmatch(r"v[0-9]+\.[0-9]+\.[0-9]+", tag):
+            raise HubError(f"invalid tag {tag!r}", Where(dataset=repo_id),
+                           hint="release tags are vX.Y.Z")
         repo = self._repo(repo_id)
         refs = self._refs(repo_id)
         if refs is None:

@@ -14,7 +14,7 @@ from typing import IO, Any
 import webdataset
 
 from ..features import TEXT_FIELDS
-from ..records import Record
+from ..records import Record, published_fields
 from .files import FileEntry, FileLog
 
 SHARD_BYTES = 1024**3
@@ -47,7 +47,7 @@ class WebDatasetShards:
 
     def sample(self, record: Record) -> dict[str, Any]:
         """The sample of a record: ``json`` (all fields), ``txt`` (main text), media."""
-        fields = {"id": record.key, **{k: v for k, v in record.fields.items() if k != "id"}}
+        fields = published_fields(record)
         sample: dict[str, Any] = {
             "__key__": record.key,
             "json": json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8"),

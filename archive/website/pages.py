@@ -67,7 +67,9 @@ def _facts(view: DatasetView) -> str:
             ("Latest version", f"{esc(published.tag)} ({len(published.versions)} in all)"),
             ("Approved", esc(published.date) or "unknown"),
             ("Contributed by", esc(release.organisation.get("name", ""))),
-            ("On the hub", f'<a href="{esc(published.url)}">{esc(release.repo_id)}</a>')]
+            ("On the hub", f'<a href="{esc(published.url)}">{esc(release.repo_id)}</a>'
+             if published.url.startswith(("https://", "http://"))
+             else f"<code>{esc(release.repo_id)}</code> (local hub)")]
     items = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
     return f'<dl class="ds-facts">{items}</dl>'
 
