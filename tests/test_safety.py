@@ -122,7 +122,7 @@ def _tar(path: Path, members: list[tuple[str, bytes]]) -> None:
 def test_strict_webdataset_samples(tmp_path: Path) -> None:
     _tar(tmp_path / "a.tar", [("s1.json", b'{"caption": "x"}'), ("s1.jpg", b"1"),
                               ("s1.png", b"2")])
-    with pytest.raises(RecordError, match="members that fit no field: s1.jpg, s1.png"):
+    with pytest.raises(RecordError, match=r"members that fit no field: s1\.jpg, s1\.png"):
         list(read_split("d", "image", "webdataset", tmp_path, "train", ["a.tar"]))
     _tar(tmp_path / "b.tar", [("s1.txt", b"caf\xe9")])
     with pytest.raises(RecordError, match=r"s1\.txt is not UTF-8"):
@@ -135,7 +135,7 @@ def test_damaged_parquet_page_names_the_file(tmp_path: Path) -> None:
     data = bytearray((tmp_path / "t.parquet").read_bytes())
     data[200:4000] = bytes(3800)
     (tmp_path / "t.parquet").write_bytes(bytes(data))
-    with pytest.raises(SourceError, match="damaged Parquet data|not a readable Parquet"):
+    with pytest.raises(SourceError, match=r"damaged Parquet data|not a readable Parquet"):
         list(read_split("d", "text", "parquet", tmp_path, "train", ["t.parquet"]))
 
 
@@ -167,7 +167,7 @@ def test_an_unreleased_card_edit_does_not_need_a_version(root: Path) -> None:
     (root / "datacards" / "test-essays" / "card.md").write_text(CARD + "\nMore limits.\n")
     outcome = release_one(Registry(root), hub, "test-essays")
     assert outcome.skipped == "already published; nothing to do"
-    with pytest.raises(EntryError, match="is not X.Y.Z"):
+    with pytest.raises(EntryError, match=r"is not X\.Y\.Z"):
         release_one(Registry(root), hub, "test-essays", version="2")
     with pytest.raises(HubError, match="invalid tag"):
         hub.tag("archive/test-essays", "../x", hub.head("archive/test-essays") or "")
