@@ -20,7 +20,7 @@ import langcodes
 from .entries import VERSION, published_text
 from .errors import ArchiveError
 from .form import read_document
-from .hubmeta import TASK_CATEGORIES
+from .hubmeta import TASK_CATEGORIES, hub_languages
 from .humancard import parse_sections
 from .licenses import OPEN_LICENSES, is_open
 from .schemas import SCHEMA_DIR, form_errors, load
@@ -197,6 +197,42 @@ def check_entry(path: Path, find_pii: PiiFinder | None = None) -> list[Problem]:
     return problems
 
 
+def check_published_card(path: Path) -> list[Problem]:
+    """Check a published card (``README.md``): its YAML follows the Hub's conventions, as
+    far as they can be checked offline, and its size category matches its split sizes."""
+    from huggingface_hub import DatasetCard
+
+    from .card import size_category
+
+    try:
+        data = DatasetCard.load(path).data.to_dict()
+    except Exception as exc:  # huggingface_hub raises several types for bad YAML
+        return [Problem(path, 1, f"unreadable card metadata: {exc}", "fix the YAML header")]
+    problems: list[Problem] = []
+
+    def add(key: str, message: str, fix: str) -> None:
+        problems.append(Problem(path, _line_of_key(path, key), message, fix))
+
+    if data.get("license") not in set(OPEN_LICENSES.values()):
+        add("license", f"licence {data.get('license')!r} is not an open licence the Hub knows",
+            "use one of: " + ", ".join(sorted(OPEN_LICENSES.values())))
+    for code in data.get("language") or []:
+        if code not in hub_languages():
+            add("language", f"language {code!r} is not a code the Hub knows",
+                "use an ISO 639-1 or 639-3 code, e.g. is, en")
+    for task in data.get("task_categories") or []:
+        if task not in TASK_CATEGORIES:
+            add("task_categories", f"unknown task category {task!r}", "use a Hub task category")
+    splits = (data.get("dataset_info") or {}).get("splits") or []
+    records = sum(s.get("num_examples", 0) for s in splits)
+    if data.get("size_categories") != [size_category(records)]:
+        add("size_categories", f"size category {data.get('size_categories')} does not match "
+            f"{records:,} records", f"use [{size_category(records)}]")
+    if not data.get("configs") or not data.get("pretty_name"):
+        add("configs", "no configs or pretty_name", "regenerate the card with the archive")
+    return problems
+
+
 def _line_of_key(path: Path, key: str) -> int:
     try:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -220,6 +256,8 @@ def check_paths(paths: Iterable[Path], find_pii: PiiFinder | None = None) -> lis
     for file in files:
         if file.name == "entry.yaml":
             problems += check_entry(file, find_pii)
+        elif file.name == "README.md":
+            problems += check_published_card(file)
         elif _CARD_FILE.match(file.name):
             problems += check_card(file, find_pii)
     return problems

@@ -103,3 +103,19 @@ def test_card_only_publish_from_the_cli_needs_a_release(root: Path) -> None:
                             text=True, check=False, cwd=root)
     assert result.returncode == 1
     assert "has no release on hub yet" in result.stderr and "archive release" in result.stderr
+
+
+def test_published_card_metadata_is_checked(hub: LocalHub, tmp_path: Path) -> None:
+    from archive.cardcheck import check_published_card
+
+    published = hub.tree(REPO, "v1.0.0") / "README.md"
+    assert check_published_card(published) == []
+    text = published.read_text()
+    bad = tmp_path / "README.md"
+    bad.write_text(text.replace("- n<1K", "- 10K<n<100K").replace("license: cc-by-4.0",
+                                                                  "license: cc-by-nc-4.0")
+                   .replace("- is\n", "- xx\n"))
+    found = [p.message for p in check_published_card(bad)]
+    assert any("size category ['10K<n<100K'] does not match 10 records" in m for m in found)
+    assert any("'cc-by-nc-4.0' is not an open licence" in m for m in found)
+    assert any("language 'xx'" in m for m in found)

@@ -127,3 +127,14 @@ def test_nothing_private_is_published(hub: LocalHub) -> None:
             data = path.read_bytes()
             for secret in secrets:
                 assert secret.encode() not in data, (secret, path)
+
+
+def test_webdataset_shards_load_with_datasets(hub: LocalHub) -> None:
+    tree = hub.tree("archive/icelandic-english-essays", "v1.0.0")
+    loaded = datasets.load_dataset("webdataset", data_files={
+        "test": str(tree / "webdataset" / "test-*.tar")}, split="test")
+    assert loaded.num_rows == 8
+    ids = [r.key for r in source("icelandic-english-essays") if r.split == "test"]
+    assert loaded["__key__"] == ids
+    assert [j["id"] for j in loaded["json"]] == ids
+    assert loaded[0]["txt"].startswith(loaded[0]["json"]["text"][:40])

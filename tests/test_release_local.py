@@ -16,7 +16,14 @@ import yaml
 
 from archive.build import BuildOptions, build
 from archive.entries import Registry
-from archive.errors import RecordError, RefusedError, ReleaseExistsError, SourceError, VerifyError
+from archive.errors import (
+    HubError,
+    RecordError,
+    RefusedError,
+    ReleaseExistsError,
+    SourceError,
+    VerifyError,
+)
 from archive.hub.local import LocalHub
 from archive.pipeline import release_one
 from archive.verify import verify_folder
@@ -262,3 +269,15 @@ def test_growth_changes_only_the_last_shards(root: Path, hub: LocalHub) -> None:
         assert not sent & set(shards[:-1]), sent
         assert shards[-1] in sent
         assert any(fnmatch(p, pattern) and p not in before for p in sent)
+
+
+def test_a_plan_beyond_the_hubs_limits_is_refused_before_sending(
+        root: Path, hub: LocalHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archive.publish
+
+    monkeypatch.setattr(archive.publish, "MAX_FILES_PER_FOLDER", 4)
+    submit(root, form(), essays(300))
+    options = BuildOptions(row_group_bytes=2_000, parquet_shard_bytes=5_000)
+    with pytest.raises(HubError, match=r"folder data would hold more than 4 files"):
+        release_one(Registry(root), hub, "test-essays", options=options)
+    assert not hub.root.exists() or hub.tags("archive/test-essays") == {}
