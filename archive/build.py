@@ -12,6 +12,7 @@ import json
 import shutil
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from itertools import islice
@@ -148,15 +149,30 @@ def _compare(entry: Entry, records: int, source_bytes: int,
     return {"declared": declared, "found": found}, differences
 
 
+def build_lock(entry: Entry, out: Path) -> AbstractContextManager[None]:
+    """The lock on a build folder: held while it is written, and while it is published."""
+    return file_lock(out.with_name(out.name + ".lock"), dataset=entry.id, what="building")
+
+
 def build(entry: Entry, out: Path, *, repo_id: str, url: str,
           options: BuildOptions | None = None,
           history: list[dict[str, Any]] | None = None,
-          findings: Path | None = None) -> Release:
+          findings: Path | None = None, locked: bool = False) -> Release:
     """Build the release of ``entry`` into the folder ``out``; return what it holds.
 
     ``findings`` is where the screening's full list of findings goes (masked excerpts,
-    for the maintainer only; never inside the release).
+    for the maintainer only; never inside the release). ``locked`` says the caller holds
+    :func:`build_lock` already (to publish the folder before anyone can rebuild it).
     """
+    entry.require_releasable()
+    with nullcontext() if locked else build_lock(entry, out):
+        return _build(entry, out, repo_id=repo_id, url=url, options=options,
+                      history=history, findings=findings)
+
+
+def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
+           options: BuildOptions | None, history: list[dict[str, Any]] | None,
+           findings: Path | None) -> Release:
     entry.require_releasable()
     options = options or BuildOptions()
     if out.exists() and any(out.iterdir()) and not (out / RELEASE_FILE).is_file():
@@ -165,31 +181,30 @@ def build(entry: Entry, out: Path, *, repo_id: str, url: str,
                          hint="choose a new or empty folder for --out")
     work = out.with_name(out.name + ".partial")
     key_file = out.with_name(out.name + ".key")
-    with file_lock(out.with_name(out.name + ".lock"), dataset=entry.id, what="building"):
-        key = _cache_key(entry, options, repo_id, url, history or [])
-        cached = _cached(out, key_file, key)
-        if cached is not None:
-            return cached
-        key_file.unlink(missing_ok=True)
-        shutil.rmtree(out, ignore_errors=True)  # a failed rebuild leaves no stale release
+    key = _cache_key(entry, options, repo_id, url, history or [])
+    cached = _cached(out, key_file, key)
+    if cached is not None:
+        return cached
+    key_file.unlink(missing_ok=True)
+    shutil.rmtree(out, ignore_errors=True)  # a failed rebuild leaves no stale release
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        work.mkdir(parents=True)
+        release = _build_into(entry, work, repo_id, url, options, history or [], findings)
+        fsync_tree(work)
+        if out.exists():
+            shutil.rmtree(out)
+        work.rename(out)
+        key_file.write_text(key + "\n", encoding="utf-8")
+        return release
+    except OSError as exc:
+        if isinstance(exc, ArchiveError) or exc.errno not in _STORAGE_ERRNOS:
+            raise
+        raise StorageError(f"cannot write the build: {exc.strerror or exc}",
+                           Where(dataset=entry.id, file=exc.filename or work),
+                           hint="free some disk space, then run again") from None
+    finally:
         shutil.rmtree(work, ignore_errors=True)
-        try:
-            work.mkdir(parents=True)
-            release = _build_into(entry, work, repo_id, url, options, history or [], findings)
-            fsync_tree(work)
-            if out.exists():
-                shutil.rmtree(out)
-            work.rename(out)
-            key_file.write_text(key + "\n", encoding="utf-8")
-            return release
-        except OSError as exc:
-            if isinstance(exc, ArchiveError) or exc.errno not in _STORAGE_ERRNOS:
-                raise
-            raise StorageError(f"cannot write the build: {exc.strerror or exc}",
-                               Where(dataset=entry.id, file=exc.filename or work),
-                               hint="free some disk space, then run again") from None
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def screener_for(entry: Entry, findings: Path | None = None) -> Screener:
@@ -263,7 +278,7 @@ def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: Build
         languages_found=dict(sorted(languages.items())), differences=differences,
         declared=comparison["declared"], found=comparison["found"],
         organisation=entry.form["organisation"],
-        approval={"at": (entry.approval or {}).get("at", "")}, url=url,
+        approval={"at": (entry.approval or {}).get("at", "")}, url=url, form=entry.form,
         fingerprint=fingerprint(entry, options), screening=summary, history=history,
     )
     release.files = log.sorted()

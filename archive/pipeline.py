@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .build import BuildOptions, _check, build, fingerprint
+from .build import BuildOptions, _check, build, build_lock, fingerprint
 from .entries import Entry, Registry, check_version
 from .errors import HubError, ReleaseExistsError, SourceError, VerifyError, Where
 from .hub import Hub
@@ -133,10 +133,12 @@ def release_one(registry: Registry, hub: Hub, dataset_id: str, *, version: str |
             Where(dataset=entry.id), hint=f"archive release {entry.id} --version X.Y.Z")
     earlier = history(hub, repo_id)
     out = build_dir(registry.root, entry)
-    release = build(entry, out, repo_id=repo_id, url=hub.url(repo_id), options=options,
-                    history=[*earlier, {"version": entry.version, "summary": "this release"}],
-                    findings=findings_path(registry.root, entry))
-    plan = publish(hub, repo_id, out, entry.version, dry_run=dry_run, force=force)
+    with build_lock(entry, out):  # nobody rebuilds the folder while it is published
+        release = build(entry, out, repo_id=repo_id, url=hub.url(repo_id), options=options,
+                        history=[*earlier, {"version": entry.version,
+                                            "summary": "this release"}],
+                        findings=findings_path(registry.root, entry), locked=True)
+        plan = publish(hub, repo_id, out, entry.version, dry_run=dry_run, force=force)
     return Outcome(entry.id, entry.version, repo_id, plan, release)
 
 
@@ -147,6 +149,12 @@ def publish_build(registry: Registry, hub: Hub, dataset_id: str, folder: Path | 
     entry = registry.get(dataset_id)
     entry.require_releasable()
     folder = folder or build_dir(registry.root, entry)
+    with build_lock(entry, folder):
+        return _publish_checked(hub, entry, folder, dry_run=dry_run, force=force)
+
+
+def _publish_checked(hub: Hub, entry: Entry, folder: Path, *, dry_run: bool,
+                     force: bool) -> Plan:
     release = verify_folder(folder)
     repo_id = hub.repo_id(entry.id)
     expected = {"dataset": entry.id, "version": entry.version, "repo_id": repo_id,
@@ -192,6 +200,8 @@ def republish_card(registry: Registry, hub: Hub, dataset_id: str) -> Plan:
     entry.require_releasable()
     repo_id = hub.repo_id(entry.id)
     release = latest_release(hub, entry)
+    if release.form:  # re-card the release as it was released, with today's human sections
+        entry = replace(entry, form=release.form)
     folder = registry.root / "build" / entry.id / "card"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "README.md").write_text(render(release, entry), encoding="utf-8")

@@ -22,6 +22,8 @@ from .records import MEDIA_FIELDS, Media, Origin, Record, safe_key
 
 MAX_LINE_BYTES = 256 * 1024 * 1024
 MAX_MEDIA_BYTES = 4 * 1024**3
+MAX_MEMBERS = 8
+"""Members of one WebDataset sample: a .json, a .txt and one media file are expected."""
 
 
 class _Reader:
@@ -58,7 +60,7 @@ class _Reader:
             raise RecordError(f"media path {name!r} leaves the data folder",
                               self.where(line, key, f"/{self.media_field}"))
         path = (base / pure).resolve()
-        if not path.is_relative_to(self.root) or path.is_symlink():
+        if not path.is_relative_to(self.root):
             raise RecordError(f"media path {name!r} leaves the data folder",
                               self.where(line, key, f"/{self.media_field}"))
         if not path.is_file():
@@ -180,6 +182,9 @@ def read_parquet(reader: _Reader) -> Iterator[Record]:
             media_value = fields.get(reader.media_field) if reader.media_field else None
             origin = Origin(reader.name, line=row)
             if isinstance(media_value, dict) and media_value.get("bytes") is not None:
+                if len(media_value["bytes"]) > MAX_MEDIA_BYTES:
+                    raise RecordError(f"media larger than {MAX_MEDIA_BYTES:,} bytes",
+                                      reader.where(row, pointer=f"/{reader.media_field}"))
                 name = media_value.get("path") or f"{row}.bin"
                 fields[reader.media_field] = name
                 key = (safe_key(fields["id"]) if isinstance(fields.get("id"), str)
@@ -255,6 +260,9 @@ def read_webdataset(reader: _Reader) -> Iterator[Record]:
                     current, parts = key, {}
                 if ext in parts:
                     raise RecordError(f"duplicate member {name!r}", reader.where(record=key))
+                if len(parts) >= MAX_MEMBERS:
+                    raise RecordError(f"sample {key!r} has more than {MAX_MEMBERS} members",
+                                      reader.where(record=key))
                 f = tar.extractfile(member)
                 parts[ext] = (name, f.read() if f else b"")
         except tarfile.TarError as exc:
@@ -309,6 +317,9 @@ def read_split(dataset: str, record_type: str, fmt: str, root: Path, split: str,
         reader = _Reader(dataset, record_type, root, split, name)
         if not reader.path.is_file():
             raise SourceError("data file does not exist", reader.where())
+        if not reader.path.resolve().is_relative_to(reader.root):
+            raise SourceError("data file leaves the data folder (a link to elsewhere?)",
+                              reader.where())
         yield from READERS[fmt](reader)
 
 

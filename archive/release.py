@@ -57,6 +57,9 @@ class Release:
     fingerprint: str
     url: str = ""
     """Where the dataset's repo is: an https:// page on the Hub, or ``ORG/NAME`` locally."""
+    form: dict[str, Any] = field(default_factory=dict)
+    """The public part of the partner's form as released (a card-only update re-cards the
+    release with it, not with a form already edited for the next version)."""
     screening: dict[str, Any] | None = None
     files: list[FileEntry] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)

@@ -171,3 +171,27 @@ def test_an_unreleased_card_edit_does_not_need_a_version(root: Path) -> None:
         release_one(Registry(root), hub, "test-essays", version="2")
     with pytest.raises(HubError, match="invalid tag"):
         hub.tag("archive/test-essays", "../x", hub.head("archive/test-essays") or "")
+
+
+def test_card_only_update_keeps_the_released_form(root: Path) -> None:
+    from archive.pipeline import republish_card
+
+    entry = submit(root, form(), essays(3))
+    hub = LocalHub(root / "hub", org="archive")
+    release_one(Registry(root), hub, "test-essays")
+    entry.form["title"] = "Title meant for the next version"
+    Registry(root).save(entry)
+    (root / "datacards" / "test-essays" / "card.md").write_text(CARD + "\nMore limits.\n")
+    republish_card(Registry(root), hub, "test-essays")
+    card = hub.read("archive/test-essays", "README.md").decode()
+    assert "More limits." in card and "# Test essays" in card
+    assert "next version" not in card
+
+
+def test_a_split_file_linking_outside_the_data_folder_is_refused(tmp_path: Path) -> None:
+    outside = write_jsonl(tmp_path / "elsewhere" / "secret.jsonl", essays(2))
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.jsonl").symlink_to(outside)
+    with pytest.raises(SourceError, match="leaves the data folder"):
+        list(read_split("d", "text", "jsonl", data, "train", ["train.jsonl"]))

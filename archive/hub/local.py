@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import HubError, ReleaseExistsError, Where
 from ..locks import file_lock
-from ..shards.files import sha256_file
+from ..shards.files import fsync_tree, sha256_file
 from .base import Change, Hub, RemoteFile
 
 
@@ -191,6 +191,7 @@ class LocalHub(Hub):
             _fsync(partial)
             os.chmod(partial, 0o444)
             os.replace(partial, target)
+            _fsync(target.parent)
         return digest
 
     def _materialise(self, repo: Path, commit: str, doc: dict[str, Any]) -> None:
@@ -207,7 +208,9 @@ class LocalHub(Hub):
             except OSError:
                 shutil.copyfile(self._object(repo, f["sha256"]), target)
         partial.mkdir(parents=True, exist_ok=True)
+        fsync_tree(partial)
         os.replace(partial, tree)
+        _fsync(tree.parent)
 
     def _link(self, repo: Path, name: str, commit: str) -> None:
         link = repo / name
@@ -234,6 +237,7 @@ class LocalHub(Hub):
 
 
 def _fsync(path: Path) -> None:
+    """Flush a file, or a folder's entries (after a rename into it), to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -247,3 +251,4 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
     tmp.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     _fsync(tmp)
     os.replace(tmp, path)
+    _fsync(path.parent)
