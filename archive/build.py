@@ -33,6 +33,7 @@ from .errors import (
 )
 from .features import arrow_schema, text_of, to_row
 from .locks import file_lock
+from .parallel import analysed
 from .readers import read_split
 from .records import Record
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
@@ -108,6 +109,19 @@ def _cached(out: Path, key_file: Path, key: str) -> Release | None:
         return None
 
 
+def _checked(entry: Entry, batch: list[Record], keys: set[str], counted: set[str],
+             sizes: Counter[str]) -> list[Record]:
+    """Validate a batch in order, counting the partner's bytes (files and media)."""
+    for record in batch:
+        _check(entry, record, keys)
+        if record.origin.file not in counted:
+            counted.add(record.origin.file)
+            sizes[record.origin.file] = (entry.data / record.origin.file).stat().st_size
+        if entry.source_format in ("jsonl", "csv", "folder"):
+            sizes["media"] += sum(len(m.data) for m in record.media.values())
+    return batch
+
+
 def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
     """Consecutive lists of up to ``size`` records."""
     while batch := list(islice(records, size)):
@@ -157,22 +171,23 @@ def build_lock(entry: Entry, out: Path) -> AbstractContextManager[None]:
 def build(entry: Entry, out: Path, *, repo_id: str, url: str,
           options: BuildOptions | None = None,
           history: list[dict[str, Any]] | None = None,
-          findings: Path | None = None, locked: bool = False) -> Release:
+          findings: Path | None = None, locked: bool = False, workers: int = 1) -> Release:
     """Build the release of ``entry`` into the folder ``out``; return what it holds.
 
     ``findings`` is where the screening's full list of findings goes (masked excerpts,
     for the maintainer only; never inside the release). ``locked`` says the caller holds
     :func:`build_lock` already (to publish the folder before anyone can rebuild it).
+    ``workers`` processes screen the records; the bytes do not depend on their number.
     """
     entry.require_releasable()
     with nullcontext() if locked else build_lock(entry, out):
         return _build(entry, out, repo_id=repo_id, url=url, options=options,
-                      history=history, findings=findings)
+                      history=history, findings=findings, workers=workers)
 
 
 def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
            options: BuildOptions | None, history: list[dict[str, Any]] | None,
-           findings: Path | None) -> Release:
+           findings: Path | None, workers: int) -> Release:
     entry.require_releasable()
     options = options or BuildOptions()
     if out.exists() and any(out.iterdir()) and not (out / RELEASE_FILE).is_file():
@@ -190,7 +205,8 @@ def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
     shutil.rmtree(work, ignore_errors=True)
     try:
         work.mkdir(parents=True)
-        release = _build_into(entry, work, repo_id, url, options, history or [], findings)
+        release = _build_into(entry, work, repo_id, url, options, history or [], findings,
+                              workers)
         fsync_tree(work)
         if out.exists():
             shutil.rmtree(out)
@@ -221,15 +237,16 @@ def screener_for(entry: Entry, findings: Path | None = None) -> Screener:
 
 
 def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: BuildOptions,
-                history: list[dict[str, Any]], findings: Path | None) -> Release:
+                history: list[dict[str, Any]], findings: Path | None,
+                workers: int) -> Release:
     log = FileLog(work)
     schema = arrow_schema(entry.record_type)
     screener = screener_for(entry, findings)
     keys: set[str] = set()
     counted: set[str] = set()
+    sizes = Counter[str]()
     languages: Counter[str] = Counter()
     splits: dict[str, SplitInfo] = {}
-    source_bytes = 0
     for split in ("train", "validation", "test"):
         if split not in entry.splits:
             continue
@@ -240,15 +257,12 @@ def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: Build
                                  shard_bytes=options.tar_shard_bytes) as tars:
             records = read_split(entry.id, entry.record_type, entry.source_format,
                                  entry.data, split, entry.splits[split])
-            for batch in _batches(records, SCREEN_BATCH.get(entry.record_type, 4)):
-                for record in batch:
-                    _check(entry, record, keys)
-                    if record.origin.file not in counted:
-                        counted.add(record.origin.file)
-                        source_bytes += (entry.data / record.origin.file).stat().st_size
-                    if entry.source_format in ("jsonl", "csv", "folder"):
-                        source_bytes += sum(len(m.data) for m in record.media.values())
-                for screened in screener.screen_many(batch):
+            checked = (_checked(entry, batch, keys, counted, sizes)
+                       for batch in _batches(records, SCREEN_BATCH.get(entry.record_type, 4)))
+            for batch, analyses in analysed(checked, workers=workers,
+                                            record_type=entry.record_type,
+                                            languages=entry.languages, policy=entry.screening):
+                for screened in screener.screen_many(batch, analyses):
                     if screened is None:
                         continue
                     size = len(text_of(screened, entry.record_type)) + sum(
@@ -270,7 +284,7 @@ def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: Build
     summary = report.summary()
     log.write_json("reports/screening.json", summary)
     records = sum(s.records for s in splits.values())
-    comparison, differences = _compare(entry, records, source_bytes, languages)
+    comparison, differences = _compare(entry, records, sum(sizes.values()), languages)
     release = Release(
         dataset=entry.id, version=entry.version, repo_id=repo_id,
         record_type=entry.record_type, title=entry.title, license=entry.license,

@@ -7,6 +7,7 @@ prints one line and exits 1; ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -20,6 +21,7 @@ from .website.commands import site
 
 HUB_HELP = "Where to publish: a directory (default ./hub) or hf://ORG for the Hugging Face Hub."
 FORCE_HELP = "Publish into a repo that exists but was not made by the archive."
+WORKERS_HELP = "Processes that screen records (default: every core); same bytes for any N."
 
 
 class Context:
@@ -128,8 +130,10 @@ def screen(obj: Context, dataset: str) -> None:
 @click.option("--hub", default="hub", show_default=True, help=HUB_HELP)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Build folder (default build/ID/VERSION).")
+@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1,
+              show_default="all cores", help=WORKERS_HELP)
 @pass_ctx
-def build(obj: Context, dataset: str, hub: str, out: Path | None) -> None:
+def build(obj: Context, dataset: str, hub: str, out: Path | None, workers: int) -> None:
     """Build a release folder (shards, checksums, card) without publishing it.
 
     \b
@@ -145,7 +149,7 @@ def build(obj: Context, dataset: str, hub: str, out: Path | None) -> None:
     release = run(entry, out, repo_id=repo_id, url=target.url(repo_id),
                   history=[*history(target, repo_id),
                            {"version": entry.version, "summary": "this release"}],
-                  findings=findings_path(obj.root, entry))
+                  findings=findings_path(obj.root, entry), workers=workers)
     click.echo(f"{dataset} v{entry.version}: built {release.records:,} records in {out}")
 
 
@@ -186,9 +190,11 @@ def publish(obj: Context, dataset: str, hub: str, folder: Path | None, dry_run: 
 @click.option("--version", "version", help="Release this version (X.Y.Z) and record it.")
 @click.option("--dry-run", is_flag=True, help="Build, then print the plan; send nothing.")
 @click.option("--force", is_flag=True, help=FORCE_HELP)
+@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1,
+              show_default="all cores", help=WORKERS_HELP)
 @pass_ctx
 def release(obj: Context, dataset: str | None, all_: bool, hub: str, version: str | None,
-            dry_run: bool, force: bool) -> None:
+            dry_run: bool, force: bool, workers: int) -> None:
     """Validate, screen, build and publish a release.
 
     \b
@@ -206,7 +212,7 @@ def release(obj: Context, dataset: str | None, all_: bool, hub: str, version: st
         click.echo("every approved dataset is published at its version; nothing to do")
     for dataset_id in ids:
         outcome = release_one(obj.registry, target, dataset_id, version=version,
-                              dry_run=dry_run, force=force)
+                              dry_run=dry_run, force=force, workers=workers)
         if dry_run and outcome.plan:
             for line in outcome.plan.lines():
                 click.echo(line)

@@ -110,7 +110,7 @@ def _version_key(tag: str) -> tuple[int, ...]:
 
 def release_one(registry: Registry, hub: Hub, dataset_id: str, *, version: str | None = None,
                 dry_run: bool = False, force: bool = False,
-                options: BuildOptions | None = None) -> Outcome:
+                options: BuildOptions | None = None, workers: int = 1) -> Outcome:
     """Build and publish one dataset's version; a published, unchanged version is skipped."""
     entry = registry.get(dataset_id)
     entry.require_releasable()
@@ -137,7 +137,8 @@ def release_one(registry: Registry, hub: Hub, dataset_id: str, *, version: str |
         release = build(entry, out, repo_id=repo_id, url=hub.url(repo_id), options=options,
                         history=[*earlier, {"version": entry.version,
                                             "summary": "this release"}],
-                        findings=findings_path(registry.root, entry), locked=True)
+                        findings=findings_path(registry.root, entry), locked=True,
+                        workers=workers)
         plan = publish(hub, repo_id, out, entry.version, dry_run=dry_run, force=force)
     return Outcome(entry.id, entry.version, repo_id, plan, release)
 

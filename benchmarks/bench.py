@@ -6,7 +6,9 @@ Generates a realistic JSON Lines text corpus (essays assembled from the bundled
 examples' sentences, every record distinct), then runs each task in its own process
 and reports MB/s of input (timed inside the process, after imports), the ratio to the
 ``datasets`` Parquet path (what ``push_to_hub`` does before uploading) and the peak
-resident memory. ``rebuild`` is the same build run a second time (the cache's saving). Figures only
+resident memory (for ``build-2w``: the main process plus twice its largest
+worker). ``build`` screens in one process, ``build-2w`` with two worker
+processes; ``rebuild`` is the same build run a second time (the cache's saving). Figures only
 compare within one run on one machine.
 """
 
@@ -28,7 +30,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TASKS = ["cp", "sha256", "datasets", "pyarrow", "convert", "build", "rebuild"]
+TASKS = ["cp", "sha256", "datasets", "pyarrow", "convert", "build", "build-2w", "rebuild"]
 
 
 def corpus(path: Path, megabytes: int, seed: int = 0) -> int:
@@ -94,12 +96,13 @@ def run_task(task: str, source: Path, work: Path) -> None:
                 parquet.write(to_row(record, "text"), len(text_of(record, "text")))
                 tars.write(record)
         (work / "convert" / "SHA256SUMS").write_text(sha256sums(log.sorted()))
-    elif task in ("build", "rebuild"):
+    elif task in ("build", "rebuild", "build-2w"):
         from archive.build import build
         from archive.entries import Registry
 
         entry = Registry(work.parent / "root").get("bench-essays")
-        build(entry, work / "build", repo_id="bench/bench-essays", url="https://example.org")
+        build(entry, work / "build", repo_id="bench/bench-essays", url="https://example.org",
+              workers=2 if task == "build-2w" else 1)
     else:
         raise SystemExit(f"unknown task {task}")
 
@@ -149,8 +152,10 @@ def main() -> None:
         started = time.perf_counter()
         run_task(task, Path(source), Path(work))
         seconds = time.perf_counter() - started
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(json.dumps({"seconds": seconds,
-                          "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                          "rss_kb": own + 2 * largest * (task == "build-2w")}))
         return
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         work = Path(tmp)

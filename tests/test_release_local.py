@@ -281,3 +281,19 @@ def test_a_plan_beyond_the_hubs_limits_is_refused_before_sending(
     with pytest.raises(HubError, match=r"folder data would hold more than 4 files"):
         release_one(Registry(root), hub, "test-essays", options=options)
     assert not hub.root.exists() or hub.tags("archive/test-essays") == {}
+
+
+def test_worker_count_does_not_change_the_bytes(root: Path, tmp_path: Path) -> None:
+    records = essays(300)
+    records[7]["text"] += " Write to gudrun.jonsdottir@postur.is for more."
+    records.append({**records[3], "id": "copy-3"})
+    entry = submit(root, form(), records)
+    entry.screening = {"pii": {"default": "redact"}}
+    Registry(root).save(entry)
+    entry = Registry(root).get("test-essays")
+    kwargs = {"repo_id": "archive/test-essays", "url": "https://example.org"}
+    one = build(entry, tmp_path / "one", workers=1, **kwargs)
+    two = build(entry, tmp_path / "two", workers=2, **kwargs)
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+    assert one.records == two.records == 300
+    assert one.screening and one.screening["counts"]["records_redacted"] == 1

@@ -8,19 +8,14 @@ comes from ``finish``, which the pipeline calls before it publishes anything.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..records import Media, Record
-from .duplicates import DuplicateIndex, digest_bytes, text_key
-from .fields import TextField, main_text, text_fields, with_values
+from .analysis import Analyser, Analysis
+from .duplicates import DuplicateIndex
+from .fields import with_values
 from .findings import Finding, mask, placeholder
-from .language import LanguageIdentifier, primary
-from .media import check_media, sniff
-from .metadata import strip_metadata
-from .names import NAME_KEYS, is_speaker_name, looks_like_name
-from .pii import TextDetector
 from .policy import PAST, Policy
 from .report import ScreeningReport
 from .spans import Span
@@ -46,12 +41,9 @@ class Screener:
         self.report_path = report_path
         self.report = ScreeningReport(dataset_id, record_type, list(declared_languages),
                                       self.policy)
-        self.languages = LanguageIdentifier(
-            declared_languages, extra=self.policy.extra_languages,
-            sample_chars=self.policy.language_sample_chars,
-            min_chars=self.policy.language_min_chars)
+        self.analyser = Analyser(record_type, declared_languages, self.policy)
+        self.languages = self.analyser.languages
         self.report.unsupported_languages = self.languages.unsupported
-        self.detector = TextDetector([primary(t) for t in declared_languages])
         self.duplicates = DuplicateIndex(near_threshold=self.policy.near_threshold,
                                          shingle_words=self.policy.shingle_words,
                                          near_min_words=self.policy.near_min_words)
@@ -69,39 +61,35 @@ class Screener:
             self.report.write(self.report_path)
         return self.report.error(self.report_path)
 
-    def screen_many(self, records: list[Record]) -> list[Record | None]:
-        """:meth:`screen` for a batch of records, in order; languages are identified for the
-        whole batch at once, on all cores."""
-        texts = [main_text(r, self.record_type) for r in records]
-        languages = self.languages.identify_many(texts)
-        return [self.screen(r, language=lang) for r, lang in zip(records, languages,
-                                                                  strict=True)]
+    def screen_many(self, records: list[Record],
+                    analyses: list[Analysis] | None = None) -> list[Record | None]:
+        """:meth:`screen` for a batch of records, in order. ``analyses`` are the records'
+        :class:`Analysis`, if made elsewhere (in worker processes); else they are made here,
+        languages for the whole batch at once."""
+        analyses = analyses if analyses is not None else self.analyser.analyse(records)
+        return [self.screen(r, a) for r, a in zip(records, analyses, strict=True)]
 
-    def screen(self, record: Record, *,
-               language: tuple[str | None, bool] | None = None) -> Record | None:
+    def screen(self, record: Record, analysis: Analysis | None = None) -> Record | None:
         """The record as it may be published (redacted, media stripped), or ``None`` when
-        the policy drops it. ``language`` is the record's language if already identified."""
+        the policy drops it."""
+        analysis = analysis or self.analyser.analyse([record])[0]
         report = self.report
         report.records["screened"] += 1
-        text = main_text(record, self.record_type)
-        text_digest, words = text_key(text)
         exact = False
-        if record.media or text:
-            digest = (digest_bytes(record.media[k].data for k in sorted(record.media))
-                      if record.media else text_digest)
-            if self.duplicates.seen_exact(digest):
-                exact = True
-                report.duplicates["exact"] += 1
-                action = self.policy.exact_duplicates
-                self._add(record, "", "exact_duplicate", "same content as an earlier record",
-                          PAST[action])
-                if action == "drop":
-                    return self._drop("exact_duplicate")
-        media = self._screen_media(record)
-        replacements, drop_kind = self._screen_text(record)
-        if (drop_kind is None and not exact and text and self.policy.near_duplicates != "off"
+        if analysis.digest is not None and self.duplicates.seen_exact(analysis.digest):
+            exact = True
+            report.duplicates["exact"] += 1
+            action = self.policy.exact_duplicates
+            self._add(record, "", "exact_duplicate", "same content as an earlier record",
+                      PAST[action])
+            if action == "drop":
+                return self._drop("exact_duplicate")
+        media = self._screen_media(record, analysis)
+        replacements, drop_kind = self._screen_text(record, analysis)
+        if (drop_kind is None and not exact and analysis.words
+                and self.policy.near_duplicates != "off"
                 and self.record_type in NEAR_DUPLICATE_TYPES):
-            near = self.duplicates.near(record.key, words)
+            near = self.duplicates.near(record.key, analysis.words)
             if near is not None:
                 report.duplicates["near"] += 1
                 action = self.policy.near_duplicates
@@ -111,7 +99,7 @@ class Screener:
                     drop_kind = "near_duplicate"
         if drop_kind is not None:
             return self._drop(drop_kind)
-        self._count_language(text, language)
+        self._count_language(analysis.language)
         report.records["returned"] += 1
         report.records["redacted"] += bool(replacements)
         out = with_values(record, replacements) if replacements else record
@@ -125,54 +113,37 @@ class Screener:
         self.report.dropped_by[kind] += 1
         return None
 
-    def _screen_media(self, record: Record) -> dict[str, Media]:
+    def _screen_media(self, record: Record, analysis: Analysis) -> dict[str, Media]:
         media = dict(record.media)
         for name, item in record.media.items():
-            pointer = f"/{name}"
+            pointer, check = f"/{name}", analysis.media[name]
             self.report.media["checked"] += 1
-            problem = check_media(item.data, item.ext,
-                                  video_decode_frames=self.policy.video_decode_frames)
-            if problem is not None:
+            if check.problem is not None:
                 self.report.media["broken"] += 1
-                self._add(record, pointer, problem.kind, problem.reason, "blocked")
+                self._add(record, pointer, check.problem.kind, check.problem.reason, "blocked")
                 continue
-            try:
-                stripped = strip_metadata(item.data, sniff(item.data) or "", item.ext)
-            except Exception as error:  # unstrippable metadata must not be published
+            if check.stripped is None:
                 self._add(record, pointer, "media_metadata",
-                          f"metadata could not be stripped ({type(error).__name__})", "blocked")
+                          f"metadata could not be stripped ({check.strip_error})", "blocked")
                 continue
-            if stripped.removed:
+            if check.stripped.removed:
                 self.report.media["stripped"] += 1
-                self.report.count_stripped(stripped.removed)
-                media[name] = Media(data=stripped.data, ext=item.ext, name=item.name)
-            if stripped.gps:
+                self.report.count_stripped(check.stripped.removed)
+                media[name] = Media(data=check.stripped.data, ext=item.ext, name=item.name)
+            if check.stripped.gps:
                 self._add(record, pointer, "gps", "GPS position in the file's metadata",
                           "stripped")
         return media
 
-    def _spans(self, field: TextField, value: str, known: list[str]) -> list[Span]:
-        if field.key == "speaker" and not field.in_metadata and is_speaker_name(value):
-            return [Span(0, len(value), "name")]
-        if field.in_metadata and field.key.lower() in NAME_KEYS and looks_like_name(value):
-            return [Span(0, len(value), "name")]
-        return self.detector.find(value, known)
-
-    def _screen_text(self, record: Record) -> tuple[dict[str, str], str | None]:
-        """Find personal information in every text field; return the redacted values by
-        pointer and the kind that drops the record, if any."""
-        fields = list(text_fields(record))
-        known = [unicodedata.normalize("NFC", f.value.strip()) for f in fields
-                 if (f.key == "speaker" and not f.in_metadata and is_speaker_name(f.value))
-                 or (f.in_metadata and f.key.lower() in NAME_KEYS and looks_like_name(f.value))]
+    def _screen_text(self, record: Record,
+                     analysis: Analysis) -> tuple[dict[str, str], str | None]:
+        """Apply the policy to the personal information found in every text field; return
+        the redacted values by pointer and the kind that drops the record, if any."""
         replacements: dict[str, str] = {}
         drop_kind: str | None = None
-        for field in fields:
-            # Detectors expect composed letters (NFC); positions refer to the NFC text.
-            text = (field.value if unicodedata.is_normalized("NFC", field.value)
-                    else unicodedata.normalize("NFC", field.value))
-            pieces, last = [], 0
-            for span in self._spans(field, text, known):
+        for field in analysis.texts:
+            text, pieces, last = field.text, [], 0
+            for span in field.spans:
                 action = self.policy.action(span.kind)
                 self._add(record, field.pointer, span.kind,
                           mask(text[span.start:span.end], span.kind), PAST[action], span)
@@ -185,9 +156,7 @@ class Screener:
                 replacements[field.pointer] = "".join(pieces) + text[last:]
         return replacements, drop_kind
 
-    def _count_language(self, text: str, known: tuple[str | None, bool] | None) -> None:
-        if known is None:
-            known = self.languages.identify(text) if text else (None, True)
+    def _count_language(self, known: tuple[str | None, bool]) -> None:
         code, declared = known
         if code is None:
             self.report.undetermined += 1

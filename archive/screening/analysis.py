@@ -1,0 +1,114 @@
+"""What screening learns about one record on its own, apart from the dataset's state.
+
+An :class:`Analysis` holds the costly, per-record results (personal-information spans,
+language, duplicate keys, media decode and stripped bytes). It depends only on the
+record and the screening configuration, and pickles, so worker processes can make it
+while the :class:`~archive.screening.screener.Screener` applies the policy in order.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..records import Record
+from .duplicates import digest_bytes, text_key
+from .fields import TextField, main_text, text_fields
+from .language import LanguageIdentifier, primary
+from .media import MediaProblem, check_media, sniff
+from .metadata import Stripped, strip_metadata
+from .names import NAME_KEYS, is_speaker_name, looks_like_name
+from .pii import TextDetector
+from .policy import Policy
+from .spans import Span
+
+
+@dataclass
+class MediaCheck:
+    """One media file: why it is rejected, or its bytes with metadata stripped."""
+
+    problem: MediaProblem | None = None
+    stripped: Stripped | None = None
+    strip_error: str | None = None
+
+
+@dataclass
+class TextSpans:
+    """One text field: its pointer, its NFC text and the personal information in it."""
+
+    pointer: str
+    text: str
+    spans: list[Span]
+
+
+@dataclass
+class Analysis:
+    """Everything screening needs to know about one record, computed on its own."""
+
+    digest: bytes | None
+    words: list[str]
+    language: tuple[str | None, bool]
+    texts: list[TextSpans] = field(default_factory=list)
+    media: dict[str, MediaCheck] = field(default_factory=dict)
+
+
+def _is_name_field(f: TextField) -> bool:
+    return ((f.key == "speaker" and not f.in_metadata and is_speaker_name(f.value))
+            or (f.in_metadata and f.key.lower() in NAME_KEYS and looks_like_name(f.value)))
+
+
+class Analyser:
+    """Makes :class:`Analysis` for records of one dataset."""
+
+    def __init__(self, record_type: str, declared_languages: Sequence[str],
+                 policy: Policy) -> None:
+        self.record_type, self.policy = record_type, policy
+        self.languages = LanguageIdentifier(
+            declared_languages, extra=policy.extra_languages,
+            sample_chars=policy.language_sample_chars, min_chars=policy.language_min_chars)
+        self.detector = TextDetector([primary(t) for t in declared_languages])
+
+    def analyse(self, records: Sequence[Record]) -> list[Analysis]:
+        """The analysis of each record, in order; languages are found for all at once."""
+        texts = [main_text(r, self.record_type) for r in records]
+        languages = self.languages.identify_many(texts)
+        return [self._one(r, t, lang) for r, t, lang in zip(records, texts, languages,
+                                                            strict=True)]
+
+    def _one(self, record: Record, text: str, language: tuple[str | None, bool]) -> Analysis:
+        digest, words = text_key(text)
+        if record.media:
+            content: bytes | None = digest_bytes(record.media[k].data
+                                                 for k in sorted(record.media))
+        else:
+            content = digest if text else None
+        return Analysis(content, words, language if text else (None, True),
+                        self._texts(record),
+                        {name: self._media(item.data, item.ext)
+                         for name, item in record.media.items()})
+
+    def _texts(self, record: Record) -> list[TextSpans]:
+        fields = list(text_fields(record))
+        known = [unicodedata.normalize("NFC", f.value.strip()) for f in fields
+                 if _is_name_field(f)]
+        out = []
+        for f in fields:
+            # Detectors expect composed letters (NFC); positions refer to the NFC text.
+            text = (f.value if unicodedata.is_normalized("NFC", f.value)
+                    else unicodedata.normalize("NFC", f.value))
+            if _is_name_field(f):
+                spans = [Span(0, len(text), "name")]
+            else:
+                spans = self.detector.find(text, known)
+            out.append(TextSpans(f.pointer, text, spans))
+        return out
+
+    def _media(self, data: bytes, ext: str) -> MediaCheck:
+        problem = check_media(data, ext, video_decode_frames=self.policy.video_decode_frames)
+        if problem is not None:
+            return MediaCheck(problem=problem)
+        try:
+            return MediaCheck(stripped=strip_metadata(data, sniff(data) or "", ext))
+        except Exception as error:  # unstrippable metadata must not be published
+            return MediaCheck(strip_error=type(error).__name__)
