@@ -12,8 +12,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rensa import RMinHash
+
 from ..records import Record
-from .duplicates import digest_bytes, text_key
+from .duplicates import DuplicateIndex, digest_bytes, text_key
 from .fields import TextField, main_text, text_fields
 from .language import LanguageIdentifier, primary
 from .media import MediaProblem, check_media, sniff
@@ -22,6 +24,10 @@ from .names import NAME_KEYS, is_speaker_name, looks_like_name
 from .pii import TextDetector
 from .policy import Policy
 from .spans import Span
+
+NEAR_DUPLICATE_TYPES = {"text", "conversation"}
+"""Record types whose texts are compared for near duplicates (captions and read-speech
+transcripts repeat by design)."""
 
 
 @dataclass
@@ -47,7 +53,7 @@ class Analysis:
     """Everything screening needs to know about one record, computed on its own."""
 
     digest: bytes | None
-    words: list[str]
+    minhash: RMinHash | None
     language: tuple[str | None, bool]
     texts: list[TextSpans] = field(default_factory=list)
     media: dict[str, MediaCheck] = field(default_factory=dict)
@@ -68,6 +74,10 @@ class Analyser:
             declared_languages, extra=policy.extra_languages,
             sample_chars=policy.language_sample_chars, min_chars=policy.language_min_chars)
         self.detector = TextDetector([primary(t) for t in declared_languages])
+        self.near = (record_type in NEAR_DUPLICATE_TYPES and policy.near_duplicates != "off")
+        self.hasher = DuplicateIndex(near_threshold=policy.near_threshold,
+                                     shingle_words=policy.shingle_words,
+                                     near_min_words=policy.near_min_words)
 
     def analyse(self, records: Sequence[Record]) -> list[Analysis]:
         """The analysis of each record, in order; languages are found for all at once."""
@@ -83,7 +93,8 @@ class Analyser:
                                                  for k in sorted(record.media))
         else:
             content = digest if text else None
-        return Analysis(content, words, language if text else (None, True),
+        minhash = self.hasher.minhash(words) if self.near and text else None
+        return Analysis(content, minhash, language if text else (None, True),
                         self._texts(record),
                         {name: self._media(item.data, item.ext)
                          for name, item in record.media.items()})

@@ -102,10 +102,20 @@ class DuplicateIndex:
         """The earlier record that a text (its normalised ``words``) nearly duplicates and
         the estimated Jaccard similarity, or ``None`` (and the text is indexed under
         ``key``)."""
+        mh = self.minhash(words)
+        return None if mh is None else self.near_hash(key, mh)
+
+    def minhash(self, words: list[str]) -> RMinHash | None:
+        """The MinHash of a text's word shingles; ``None`` when it is too short to compare.
+        Needs no index state, so worker processes can make it."""
         if len(words) < self.near_min_words:
             return None
         mh = RMinHash(num_perm=NUM_PERM, seed=SEED)
         mh.update(shingles(words, self.shingle_words))
+        return mh
+
+    def near_hash(self, key: str, mh: RMinHash) -> tuple[str, float] | None:
+        """:meth:`near` for a text whose MinHash is already made."""
         sig = (np.asarray(mh.digest(), dtype=np.uint32) & 0xFF).astype(np.uint8)
         best: tuple[str, float] | None = None
         for candidate in self._lsh.query(mh):

@@ -55,7 +55,7 @@ class LanguageIdentifier:
     """Identify a text's language among the declared and common languages."""
 
     def __init__(self, declared: Iterable[str], *, extra: Iterable[str] = (),
-                 sample_chars: int = 1000, min_chars: int = 20) -> None:
+                 sample_chars: int = 400, min_chars: int = 20) -> None:
         self.declared = {c for tag in declared for c in EQUIVALENT.get(primary(tag),
                                                                         {primary(tag)})}
         self.unsupported = sorted(c for c in self.declared if c != "no" and not to_lingua(c))

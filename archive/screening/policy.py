@@ -71,7 +71,7 @@ class Policy:
     pii_default: str = "block"
     max_undeclared_share: float = 0.1
     language_min_chars: int = 20
-    language_sample_chars: int = 1000
+    language_sample_chars: int = 400
     extra_languages: tuple[str, ...] = ()
     exact_duplicates: str = "drop"
     near_duplicates: str = "report"

@@ -20,10 +20,6 @@ from .policy import PAST, Policy
 from .report import ScreeningReport
 from .spans import Span
 
-NEAR_DUPLICATE_TYPES = {"text", "conversation"}
-"""Record types whose texts are compared for near duplicates (captions and read-speech
-transcripts repeat by design)."""
-
 
 class Screener:
     """Screen one dataset's records against a policy.
@@ -86,10 +82,8 @@ class Screener:
                 return self._drop("exact_duplicate")
         media = self._screen_media(record, analysis)
         replacements, drop_kind = self._screen_text(record, analysis)
-        if (drop_kind is None and not exact and analysis.words
-                and self.policy.near_duplicates != "off"
-                and self.record_type in NEAR_DUPLICATE_TYPES):
-            near = self.duplicates.near(record.key, analysis.words)
+        if drop_kind is None and not exact and analysis.minhash is not None:
+            near = self.duplicates.near_hash(record.key, analysis.minhash)
             if near is not None:
                 report.duplicates["near"] += 1
                 action = self.policy.near_duplicates
