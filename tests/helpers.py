@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,16 @@ def essays(n: int = 10, prefix: str = "essay") -> list[dict[str, Any]]:
     return [{"id": f"{prefix}-{i:04d}", "title": f"Essay {i}",
              "text": f"{ESSAY_EN if i % 2 == 0 else ESSAY_IS} ({i})",
              "language": "en" if i % 2 == 0 else "is"} for i in range(n)]
+
+
+def write_tar(path: Path, members: list[tuple[str, bytes]]) -> Path:
+    """A plain tar with the given members, in order."""
+    with tarfile.open(path, "w") as tar:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import tarfile
 from pathlib import Path
@@ -17,7 +16,7 @@ from hypothesis import strategies as st
 from archive.errors import RecordError, SourceError
 from archive.readers import parse_json_line, read_split
 from archive.records import safe_key
-from tests.helpers import essays, write_jsonl
+from tests.helpers import essays, write_jsonl, write_tar
 
 
 def _read(root: Path, fmt: str, names: list[str], record_type: str = "text") -> list:
@@ -92,16 +91,9 @@ def test_parquet_with_media_struct(tmp_path: Path) -> None:
     assert record.fields["image"] == "x1.jpg"
 
 
-def _tar(path: Path, members: list[tuple[str, bytes]]) -> None:
-    with tarfile.open(path, "w") as tar:
-        for name, data in members:
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-
 
 def test_webdataset_tar_groups_members_by_key(tmp_path: Path) -> None:
-    _tar(tmp_path / "train.tar", [
+    write_tar(tmp_path / "train.tar", [
         ("s1.json", json.dumps({"caption": "sea"}).encode()), ("s1.jpg", b"img1"),
         ("s2.json", json.dumps({"caption": "hill"}).encode()), ("s2.png", b"img2"),
     ])
@@ -117,7 +109,7 @@ def test_webdataset_tar_groups_members_by_key(tmp_path: Path) -> None:
     ([("a.json", b"{}"), ("a.json", b"{}")], "duplicate member"),
 ])
 def test_hostile_tars_are_refused(tmp_path: Path, members: list, message: str) -> None:
-    _tar(tmp_path / "train.tar", members)
+    write_tar(tmp_path / "train.tar", members)
     with pytest.raises(RecordError, match=message):
         _read(tmp_path, "webdataset", ["train.tar"], "image")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from archive.hub.local import LocalHub
 from archive.pipeline import publish_build, release_one
 from archive.readers import read_split
 from archive.screening import pii_in_text
-from tests.helpers import CARD, essays, form, submit, write_jsonl
+from tests.helpers import CARD, essays, form, submit, write_jsonl, write_tar
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -111,20 +110,13 @@ def test_a_stale_or_foreign_build_is_not_published(root: Path) -> None:
     assert hub.tags("archive/test-essays") == {}
 
 
-def _tar(path: Path, members: list[tuple[str, bytes]]) -> None:
-    with tarfile.open(path, "w") as tar:
-        for name, data in members:
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-
 
 def test_strict_webdataset_samples(tmp_path: Path) -> None:
-    _tar(tmp_path / "a.tar", [("s1.json", b'{"caption": "x"}'), ("s1.jpg", b"1"),
+    write_tar(tmp_path / "a.tar", [("s1.json", b'{"caption": "x"}'), ("s1.jpg", b"1"),
                               ("s1.png", b"2")])
     with pytest.raises(RecordError, match=r"members that fit no field: s1\.jpg, s1\.png"):
         list(read_split("d", "image", "webdataset", tmp_path, "train", ["a.tar"]))
-    _tar(tmp_path / "b.tar", [("s1.txt", b"caf\xe9")])
+    write_tar(tmp_path / "b.tar", [("s1.txt", b"caf\xe9")])
     with pytest.raises(RecordError, match=r"s1\.txt is not UTF-8"):
         list(read_split("d", "text", "webdataset", tmp_path, "train", ["b.tar"]))
 

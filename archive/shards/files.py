@@ -7,7 +7,8 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 CHUNK = 1024 * 1024
 
@@ -63,6 +64,30 @@ class FileLog:
 def json_text(document: Any) -> str:
     """The archive's one JSON layout: sorted keys, 2-space indent, UTF-8, final newline."""
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+class ShardWriter:
+    """A context manager that finishes its shards on success and abandons them on error.
+
+    Subclasses define ``close()`` (finish, return the files) and ``abort()`` (close open
+    handles only: the build folder is thrown away).
+    """
+
+    def close(self) -> list[FileEntry]:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
 
 def sha256sums(entries: list[FileEntry]) -> str:

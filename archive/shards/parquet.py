@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .files import FileEntry, FileLog
+from .files import FileEntry, FileLog, ShardWriter
 
 ROW_GROUP_BYTES = 100 * 1024**2
 SHARD_BYTES = 500 * 1024**2
 ROW_GROUP_ROWS = 100_000
 
 
-class ParquetShards:
+class ParquetShards(ShardWriter):
     """Writes one split's rows as Parquet shards that roll over at ``shard_bytes``.
 
     Boundaries depend only on the sequence of rows (their estimated size), so the
@@ -40,14 +39,8 @@ class ParquetShards:
         self.nbytes = 0
         """Uncompressed Arrow bytes written, the Hub's ``num_bytes`` of the split."""
 
-    def __enter__(self) -> ParquetShards:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if exc_type is None:
-            self.close()
-        elif self.writer is not None:
+    def abort(self) -> None:
+        if self.writer is not None:
             self.writer.close()
 
     def write(self, row: dict[str, Any], size: int) -> None:

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any
 
 import webdataset
 
 from ..features import TEXT_FIELDS
 from ..records import Record, published_fields
-from .files import FileEntry, FileLog
+from .files import FileEntry, FileLog, ShardWriter
 
 SHARD_BYTES = 1024**3
 MTIME = 0
 
 
-class WebDatasetShards:
+class WebDatasetShards(ShardWriter):
     """Writes one split's records as tar shards that roll over at ``shard_bytes``."""
 
     def __init__(self, log: FileLog, split: str, record_type: str, *,
@@ -35,14 +34,8 @@ class WebDatasetShards:
         self.count = 0
         self.files: list[FileEntry] = []
 
-    def __enter__(self) -> WebDatasetShards:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if exc_type is None:
-            self.close()
-        elif self.writer is not None:
+    def abort(self) -> None:
+        if self.writer is not None:
             self.writer.close()
 
     def sample(self, record: Record) -> dict[str, Any]:
