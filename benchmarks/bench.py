@@ -1,6 +1,6 @@
 """Throughput and memory of a release build, side by side with baselines, in one run.
 
-Usage: python benchmarks/bench.py [--mb 256] [--tasks a,b,...]
+Usage: python benchmarks/bench.py [--mb 256] [--tasks a,b,...] [--memory-check]
 
 Generates a realistic JSON Lines text corpus (essays assembled from the bundled
 examples' sentences, every record distinct), then runs each task in its own process
@@ -8,8 +8,9 @@ and reports MB/s of input (timed inside the process, after imports), the ratio t
 ``datasets`` Parquet path (what ``push_to_hub`` does before uploading) and the peak
 resident memory (for ``build-2w``: the main process plus twice its largest
 worker). ``build`` screens in one process, ``build-2w`` with two worker
-processes; ``rebuild`` is the same build run a second time (the cache's saving). Figures only
-compare within one run on one machine.
+processes; ``rebuild`` is the same build run a second time (the cache's saving). Figures
+only compare within one run on one machine. ``--memory-check`` builds corpora of MB and
+4 x MB and exits 1 when the larger one's peak memory is more than 10% above the smaller's.
 """
 
 from __future__ import annotations
@@ -139,10 +140,30 @@ def measure(task: str, source: Path, work: Path) -> tuple[float, float]:
     return figures["seconds"], figures["rss_kb"] / 1024
 
 
+def memory_check(megabytes: int) -> int:
+    """Build corpora of ``megabytes`` and four times as much; 1 if memory grew > 10%."""
+    peaks = []
+    for size in (megabytes, 4 * megabytes):
+        with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+            work = Path(tmp)
+            (work / "data").mkdir()
+            source = work / "data" / "train.jsonl"
+            entry_for(work, source, corpus(source, size))
+            (work / "out").mkdir()
+            seconds, peak = measure("build", source, work / "out")
+            peaks.append(peak)
+            print(f"build of {size:,} MB: {seconds:.1f} s, peak RSS {peak:,.0f} MB", flush=True)
+    ratio = peaks[1] / peaks[0]
+    print(f"peak memory ratio 4x input / 1x input: {ratio:.2f} (at most 1.10 expected)")
+    return 0 if ratio <= 1.10 else 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=256, help="Size of the text corpus in MB.")
     parser.add_argument("--tasks", default=",".join(TASKS))
+    parser.add_argument("--memory-check", action="store_true",
+                        help="Compare the build's peak memory on MB and 4 x MB of input.")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -157,6 +178,8 @@ def main() -> None:
         print(json.dumps({"seconds": seconds,
                           "rss_kb": own + 2 * largest * (task == "build-2w")}))
         return
+    if args.memory_check:
+        raise SystemExit(memory_check(args.mb))
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         work = Path(tmp)
         (work / "data").mkdir()

@@ -13,6 +13,8 @@ from .files import FileEntry, FileLog, ShardWriter
 ROW_GROUP_BYTES = 100 * 1024**2
 SHARD_BYTES = 500 * 1024**2
 ROW_GROUP_ROWS = 100_000
+BATCH_ROWS = 512
+"""Rows kept as Python objects before they are converted to an Arrow batch."""
 
 
 class ParquetShards(ShardWriter):
@@ -29,6 +31,8 @@ class ParquetShards(ShardWriter):
         self.shard_bytes, self.row_group_bytes = shard_bytes, row_group_bytes
         self.folder = folder
         self.rows: list[dict[str, Any]] = []
+        self.batches: list[pa.RecordBatch] = []
+        self.row_count = 0
         self.buffered = 0
         self.writer: pq.ParquetWriter | None = None
         self.path: Path | None = None
@@ -47,23 +51,33 @@ class ParquetShards(ShardWriter):
         """Add a row whose payload is about ``size`` bytes."""
         self.rows.append(row)
         self.buffered += size
-        if self.buffered >= self.row_group_bytes or len(self.rows) >= ROW_GROUP_ROWS:
+        self.row_count += 1
+        if len(self.rows) >= BATCH_ROWS:
+            self._to_arrow()
+        if self.buffered >= self.row_group_bytes or self.row_count >= ROW_GROUP_ROWS:
             self._flush_row_group()
 
+    def _to_arrow(self) -> None:
+        """Move buffered rows into a compact Arrow batch (Python dicts cost far more)."""
+        if self.rows:
+            self.batches.append(pa.RecordBatch.from_pylist(self.rows, schema=self.schema))
+            self.rows = []
+
     def _flush_row_group(self) -> None:
-        if not self.rows:
+        self._to_arrow()
+        if not self.batches:
             return
         if self.writer is None:
             self.path = self.log.root / self.folder / f"{self.split}-{self.index:05d}.parquet"
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd",
                                            write_page_index=True, write_statistics=True)
-        table = pa.Table.from_pylist(self.rows, schema=self.schema)
-        self.writer.write_table(table, row_group_size=len(self.rows))
+        table = pa.Table.from_batches(self.batches, schema=self.schema)
+        self.writer.write_table(table, row_group_size=table.num_rows)
         self.nbytes += table.nbytes
         self.shard_written += self.buffered
-        self.shard_rows += len(self.rows)
-        self.rows, self.buffered = [], 0
+        self.shard_rows += table.num_rows
+        self.batches, self.buffered, self.row_count = [], 0, 0
         if self.shard_written >= self.shard_bytes:
             self._close_shard()
 
