@@ -58,7 +58,7 @@ def shingles(words: list[str], size: int) -> list[str]:
     """Word ``size``-grams (one shingle when there are fewer words)."""
     if len(words) <= size:
         return [" ".join(words)]
-    return [" ".join(words[i:i + size]) for i in range(len(words) - size + 1)]
+    return list(map(" ".join, zip(*(words[i:] for i in range(size)), strict=False)))
 
 
 def bands_for(threshold: float, num_perm: int = NUM_PERM) -> int:
