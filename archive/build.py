@@ -113,7 +113,7 @@ def _checked(entry: Entry, batch: list[Record], keys: set[str], counted: set[str
              sizes: Counter[str]) -> list[Record]:
     """Validate a batch in order, counting the partner's bytes (files and media)."""
     for record in batch:
-        _check(entry, record, keys)
+        check_record(entry, record, keys)
         if record.origin.file not in counted:
             counted.add(record.origin.file)
             sizes[record.origin.file] = (entry.data / record.origin.file).stat().st_size
@@ -128,7 +128,7 @@ def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
         yield batch
 
 
-def _check(entry: Entry, record: Any, keys: set[str]) -> None:
+def check_record(entry: Entry, record: Any, keys: set[str]) -> None:
     """Validate a record against its schema and refuse a duplicate key."""
     problem = record_error(entry.record_type, record.fields)
     where = Where(dataset=entry.id, file=entry.data / record.origin.file,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .build import BuildOptions, _check, build, build_lock, fingerprint
+from .build import BuildOptions, build, build_lock, check_record, fingerprint
 from .entries import Entry, Registry, check_version
 from .errors import HubError, ReleaseExistsError, SourceError, VerifyError, Where
 from .hub import Hub
@@ -48,7 +48,7 @@ def validate(entry: Entry) -> Counter[str]:
     for split, files in entry.splits.items():
         for record in read_split(entry.id, entry.record_type, entry.source_format, entry.data,
                                  split, files):
-            _check(entry, record, keys)
+            check_record(entry, record, keys)
             counts[split] += 1
     if not counts:
         raise SourceError("the dataset has no records", Where(dataset=entry.id, file=entry.data))
@@ -81,7 +81,7 @@ def screen(registry: Registry, dataset_id: str) -> tuple[dict[str, Any], Path]:
     for split, files in entry.splits.items():
         for record in read_split(entry.id, entry.record_type, entry.source_format, entry.data,
                                  split, files):
-            _check(entry, record, keys)
+            check_record(entry, record, keys)
             screener.screen(record)
     report = screener.finish()
     report.write(path)
