@@ -10,6 +10,7 @@ import errno
 import hashlib
 import json
 import shutil
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -39,6 +40,7 @@ from .records import Record
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
 from .schemas import SCHEMA_DIR, record_error
 from .screening import Policy, Screener
+from .seen import SeenSet, scratch_file
 from .shards.files import FileLog, fsync_tree, sha256_file, sha256sums
 from .shards.parquet import ROW_GROUP_BYTES, SHARD_BYTES, ParquetShards
 from .shards.webdataset import SHARD_BYTES as TAR_BYTES
@@ -109,7 +111,7 @@ def _cached(out: Path, key_file: Path, key: str) -> Release | None:
         return None
 
 
-def _checked(entry: Entry, batch: list[Record], keys: set[str], counted: set[str],
+def _checked(entry: Entry, batch: list[Record], keys: SeenSet, counted: set[str],
              sizes: Counter[str]) -> list[Record]:
     """Validate a batch in order, counting the partner's bytes (files and media)."""
     for record in batch:
@@ -128,7 +130,7 @@ def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
         yield batch
 
 
-def check_record(entry: Entry, record: Any, keys: set[str]) -> None:
+def check_record(entry: Entry, record: Any, keys: SeenSet) -> None:
     """Validate a record against its schema and refuse a duplicate key."""
     problem = record_error(entry.record_type, record.fields)
     where = Where(dataset=entry.id, file=entry.data / record.origin.file,
@@ -137,10 +139,9 @@ def check_record(entry: Entry, record: Any, keys: set[str]) -> None:
         where.pointer = problem[0]
         raise RecordError(problem[1], where,
                           hint=f"see schemas/records/{entry.record_type}.schema.json")
-    if record.key in keys:
+    if keys.add(record.key):
         raise RecordError("a record with this id appears twice", where,
                           hint="ids must be unique across splits")
-    keys.add(record.key)
 
 
 def _compare(entry: Entry, records: int, source_bytes: int,
@@ -223,8 +224,10 @@ def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
         shutil.rmtree(work, ignore_errors=True)
 
 
-def screener_for(entry: Entry, findings: Path | None = None) -> Screener:
-    """The screening stage for a dataset, with the policy from its entry."""
+def screener_for(entry: Entry, findings: Path | None = None,
+                 db: sqlite3.Connection | None = None) -> Screener:
+    """The screening stage for a dataset, with the policy from its entry; ``db`` is the
+    scratch database its duplicate index lives in."""
     if findings is not None:
         findings.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
@@ -233,7 +236,8 @@ def screener_for(entry: Entry, findings: Path | None = None) -> Screener:
         exc.where.dataset, exc.where.file = entry.id, entry.directory / "entry.yaml"
         raise
     return Screener(dataset_id=entry.id, record_type=entry.record_type,
-                    declared_languages=entry.languages, policy=policy, report_path=findings)
+                    declared_languages=entry.languages, policy=policy, report_path=findings,
+                    db=db)
 
 
 def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: BuildOptions,
@@ -241,8 +245,17 @@ def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: Build
                 workers: int) -> Release:
     log = FileLog(work)
     schema = arrow_schema(entry.record_type)
-    screener = screener_for(entry, findings)
-    keys: set[str] = set()
+    with scratch_file(work.parent) as db:
+        return _build_records(entry, work, log, schema, db, repo_id, url, options, history,
+                              findings, workers)
+
+
+def _build_records(entry: Entry, work: Path, log: FileLog, schema: Any,
+                   db: sqlite3.Connection, repo_id: str, url: str, options: BuildOptions,
+                   history: list[dict[str, Any]], findings: Path | None,
+                   workers: int) -> Release:
+    screener = screener_for(entry, findings, db)
+    keys = SeenSet(db, "record_keys")
     counted: set[str] = set()
     sizes = Counter[str]()
     languages: Counter[str] = Counter()

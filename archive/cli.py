@@ -93,7 +93,7 @@ def validate(obj: Context, dataset: str) -> None:
     """
     from .pipeline import validate as run
 
-    counts = run(obj.registry.get(dataset))
+    counts = run(obj.registry.get(dataset), obj.root / ".archive" / "scratch")
     parts = ", ".join(f"{split} {n:,}" for split, n in counts.items())
     click.echo(f"{dataset}: {sum(counts.values()):,} valid records ({parts})")
 

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .build import BuildOptions, build, build_lock, check_record, fingerprint
+from .build import (
+    BuildOptions,
+    build,
+    build_lock,
+    check_record,
+    fingerprint,
+    screener_for,
+)
 from .entries import Entry, Registry, check_version
 from .errors import HubError, ReleaseExistsError, SourceError, VerifyError, Where
 from .hub import Hub
 from .publish import Plan, publish, publish_card
 from .readers import read_split
 from .release import RELEASE_FILE, Release
+from .seen import SeenSet, scratch_file
 from .shards.files import json_text
 from .verify import verify_folder
 
@@ -41,9 +50,14 @@ class Outcome:
                 f"{self.plan.upload_bytes:,} bytes sent)")
 
 
-def validate(entry: Entry) -> Counter[str]:
-    """Read and validate every record without writing anything; return counts per split."""
-    keys: set[str] = set()
+def validate(entry: Entry, scratch_dir: Path) -> Counter[str]:
+    """Read and validate every record without writing anything (but a scratch file in
+    ``scratch_dir``, removed after); return counts per split."""
+    with scratch_file(scratch_dir) as db:
+        return _validate(entry, SeenSet(db, "record_keys"))
+
+
+def _validate(entry: Entry, keys: SeenSet) -> Counter[str]:
     counts: Counter[str] = Counter()
     for split, files in entry.splits.items():
         for record in read_split(entry.id, entry.record_type, entry.source_format, entry.data,
@@ -71,13 +85,16 @@ def screen(registry: Registry, dataset_id: str) -> tuple[dict[str, Any], Path]:
     Returns the summary and the findings path; raises :class:`ScreeningError` when the
     policy would hold the release.
     """
-    from .build import screener_for
-
     entry = registry.get(dataset_id)
     entry.require_releasable()
     path = findings_path(registry.root, entry)
-    screener = screener_for(entry, path)
-    keys: set[str] = set()
+    with scratch_file(path.parent) as db:
+        return _screen(entry, path, db)
+
+
+def _screen(entry: Entry, path: Path, db: sqlite3.Connection) -> tuple[dict[str, Any], Path]:
+    screener = screener_for(entry, path, db)
+    keys = SeenSet(db, "record_keys")
     for split, files in entry.splits.items():
         for record in read_split(entry.id, entry.record_type, entry.source_format, entry.data,
                                  split, files):

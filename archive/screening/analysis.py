@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from rensa import RMinHash
 
 from ..records import Record
-from .duplicates import DuplicateIndex, digest_bytes, text_key
+from .duplicates import digest_bytes, minhash, text_key
 from .fields import TextField, main_text, text_fields
 from .language import LanguageIdentifier, primary
 from .media import MediaProblem, check_media, sniff
@@ -75,9 +75,7 @@ class Analyser:
             sample_chars=policy.language_sample_chars, min_chars=policy.language_min_chars)
         self.detector = TextDetector([primary(t) for t in declared_languages])
         self.near = (record_type in NEAR_DUPLICATE_TYPES and policy.near_duplicates != "off")
-        self.hasher = DuplicateIndex(near_threshold=policy.near_threshold,
-                                     shingle_words=policy.shingle_words,
-                                     near_min_words=policy.near_min_words)
+
 
     def analyse(self, records: Sequence[Record]) -> list[Analysis]:
         """The analysis of each record, in order; languages are found for all at once."""
@@ -93,8 +91,9 @@ class Analyser:
                                                  for k in sorted(record.media))
         else:
             content = digest if text else None
-        minhash = self.hasher.minhash(words) if self.near and text else None
-        return Analysis(content, minhash, language if text else (None, True),
+        mh = (minhash(words, self.policy.shingle_words, self.policy.near_min_words)
+              if self.near and text else None)
+        return Analysis(content, mh, language if text else (None, True),
                         self._texts(record),
                         {name: self._media(item.data, item.ext)
                          for name, item in record.media.items()})

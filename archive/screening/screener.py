@@ -8,6 +8,7 @@ comes from ``finish``, which the pipeline calls before it publishes anything.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,7 +31,8 @@ class Screener:
 
     def __init__(self, *, dataset_id: str, record_type: str,
                  declared_languages: Sequence[str] = (), policy: Policy | None = None,
-                 report_path: str | Path | None = None) -> None:
+                 report_path: str | Path | None = None,
+                 db: sqlite3.Connection | None = None) -> None:
         self.dataset_id = dataset_id
         self.record_type = record_type
         self.policy = policy or Policy()
@@ -42,7 +44,7 @@ class Screener:
         self.report.unsupported_languages = self.languages.unsupported
         self.duplicates = DuplicateIndex(near_threshold=self.policy.near_threshold,
                                          shingle_words=self.policy.shingle_words,
-                                         near_min_words=self.policy.near_min_words)
+                                         near_min_words=self.policy.near_min_words, db=db)
 
     def _add(self, record: Record, field: str, kind: str, excerpt: str, action: str,
              span: Span | None = None) -> None:
