@@ -7,19 +7,16 @@ written and verified, so a failed build leaves nothing that looks like a release
 from __future__ import annotations
 
 import errno
-import hashlib
-import json
 import shutil
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
-from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from .cache import BuildOptions, cache_key, cached_build, fingerprint
 from .card import render
 from .croissant import croissant
 from .entries import Entry
@@ -29,7 +26,6 @@ from .errors import (
     RecordError,
     SourceError,
     StorageError,
-    VerifyError,
     Where,
 )
 from .features import arrow_schema, text_of, to_row
@@ -38,14 +34,12 @@ from .parallel import analysed
 from .readers import read_split
 from .records import Record
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
-from .schemas import SCHEMA_DIR, record_error
+from .schemas import record_error
 from .screening import Policy, Screener
 from .seen import SeenSet, scratch_file
-from .shards.files import FileLog, fsync_tree, sha256_file, sha256sums
-from .shards.parquet import ROW_GROUP_BYTES, SHARD_BYTES, ParquetShards
-from .shards.webdataset import SHARD_BYTES as TAR_BYTES
+from .shards.files import FileLog, fsync_tree, sha256sums
+from .shards.parquet import ParquetShards
 from .shards.webdataset import WebDatasetShards
-from .verify import verify_folder
 
 SCREEN_BATCH = {"text": 256, "conversation": 64}
 """Records screened together (language identification runs on all cores per batch); a
@@ -53,62 +47,6 @@ batch is held in memory at once, so media record types go a few at a time."""
 
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 """Write failures that mean the disk is full, over a limit, or read-only."""
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """Sizes that shape the shards; part of the build's fingerprint."""
-
-    parquet_shard_bytes: int = SHARD_BYTES
-    row_group_bytes: int = ROW_GROUP_BYTES
-    tar_shard_bytes: int = TAR_BYTES
-
-
-@cache
-def code_version() -> str:
-    """sha256 over the archive's own code and schemas: a new build when either changes."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted([*package.rglob("*.py"), *SCHEMA_DIR.rglob("*.json")]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def fingerprint(entry: Entry, options: BuildOptions) -> str:
-    """sha256 over the form, version, data files and options: what a release is made of.
-
-    The card's human sections are left out (fixing them is a card-only update), and so
-    is the code: a new archive version does not make a published version stale.
-    """
-    digest = hashlib.sha256()
-    header = {"form": entry.form, "version": entry.version, "options": options.__dict__,
-              "screening": entry.screening}
-    digest.update(json.dumps(header, sort_keys=True).encode())
-    for path in sorted(p for p in entry.data.rglob("*") if p.is_file()):
-        digest.update(f"{path.relative_to(entry.data).as_posix()}\0{sha256_file(path)}\n".encode())
-    return digest.hexdigest()
-
-
-def _cache_key(entry: Entry, options: BuildOptions, repo_id: str, url: str,
-               history: list[dict[str, Any]]) -> str:
-    """What a build's bytes depend on: the fingerprint, the code, the card, the history."""
-    digest = hashlib.sha256(fingerprint(entry, options).encode() + code_version().encode())
-    digest.update(json.dumps([repo_id, url, history, entry.approval], sort_keys=True).encode())
-    for card in sorted(entry.directory.glob("card*.md")):
-        digest.update(card.name.encode() + b"\0" + card.read_bytes())
-    return digest.hexdigest()
-
-
-def _cached(out: Path, key_file: Path, key: str) -> Release | None:
-    """The build already in ``out`` when it was made from the same inputs and verifies."""
-    if not out.is_dir() or not key_file.is_file():
-        return None
-    if key_file.read_text(encoding="utf-8").strip() != key:
-        return None
-    try:
-        return verify_folder(out)
-    except VerifyError:
-        return None
 
 
 def _checked(entry: Entry, batch: list[Record], keys: SeenSet, counted: set[str],
@@ -197,8 +135,8 @@ def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
                          hint="choose a new or empty folder for --out")
     work = out.with_name(out.name + ".partial")
     key_file = out.with_name(out.name + ".key")
-    key = _cache_key(entry, options, repo_id, url, history or [])
-    cached = _cached(out, key_file, key)
+    key = cache_key(entry, options, repo_id, url, history or [])
+    cached = cached_build(out, key_file, key)
     if cached is not None:
         return cached
     key_file.unlink(missing_ok=True)

@@ -9,14 +9,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .build import (
-    BuildOptions,
-    build,
-    build_lock,
-    check_record,
-    fingerprint,
-    screener_for,
-)
+from .build import build, build_lock, check_record, screener_for
+from .cache import BuildOptions, fingerprint
 from .entries import Entry, Registry, check_version
 from .errors import HubError, ReleaseExistsError, SourceError, VerifyError, Where
 from .hub import Hub

@@ -14,7 +14,8 @@ import pytest
 import webdataset as wds
 import yaml
 
-from archive.build import BuildOptions, build
+from archive.build import build
+from archive.cache import BuildOptions
 from archive.entries import Registry
 from archive.errors import (
     HubError,
