@@ -47,6 +47,7 @@ batch is held in memory at once, so media record types go a few at a time."""
 
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 """Write failures that mean the disk is full, over a limit, or read-only."""
+_SQLITE_STORAGE = {getattr(sqlite3, "SQLITE_FULL", 13), getattr(sqlite3, "SQLITE_IOERR", 10)}
 
 
 def _checked(entry: Entry, batch: list[Record], keys: SeenSet, counted: set[str],
@@ -158,6 +159,12 @@ def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
         raise StorageError(f"cannot write the build: {exc.strerror or exc}",
                            Where(dataset=entry.id, file=exc.filename or work),
                            hint="free some disk space, then run again") from None
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", None) not in _SQLITE_STORAGE and "full" not in str(exc):
+            raise
+        raise StorageError(f"cannot write the build's scratch database: {exc}",
+                           Where(dataset=entry.id, file=work.parent),
+                           hint="free some disk space, then run again") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -183,7 +190,7 @@ def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: Build
                 workers: int) -> Release:
     log = FileLog(work)
     schema = arrow_schema(entry.record_type)
-    with scratch_file(work.parent) as db:
+    with scratch_file(work.with_name(work.name + ".scratch.sqlite")) as db:
         return _build_records(entry, work, log, schema, db, repo_id, url, options, history,
                               findings, workers)
 
@@ -210,7 +217,7 @@ def _build_records(entry: Entry, work: Path, log: FileLog, schema: Any,
                                  entry.data, split, entry.splits[split])
             checked = (_checked(entry, batch, keys, counted, sizes)
                        for batch in _batches(records, SCREEN_BATCH.get(entry.record_type, 4)))
-            for batch, analyses in analysed(checked, workers=workers,
+            for batch, analyses in analysed(checked, workers=workers, dataset=entry.id,
                                             record_type=entry.record_type,
                                             languages=entry.languages, policy=entry.screening):
                 for screened in screener.screen_many(batch, analyses):

@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,10 @@ from .shards.files import sha256_file
 from .shards.parquet import ROW_GROUP_BYTES, SHARD_BYTES
 from .shards.webdataset import SHARD_BYTES as TAR_BYTES
 from .verify import verify_folder
+
+LIBRARIES = ("pyarrow", "webdataset", "datasets", "huggingface-hub", "lingua-language-detector",
+             "rensa", "pillow", "soundfile", "mutagen", "av", "python-stdnum", "phonenumbers")
+"""Libraries whose versions a build's bytes depend on."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,11 @@ def code_version() -> str:
     package = Path(__file__).resolve().parent
     for path in sorted([*package.rglob("*.py"), *SCHEMA_DIR.rglob("*.json")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for library in LIBRARIES:  # their versions change the bytes too
+        try:
+            digest.update(f"{library}=={metadata.version(library)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{library} missing\n".encode())
     return digest.hexdigest()
 
 

@@ -8,6 +8,7 @@ prints one line and exits 1; ``--debug`` shows the traceback.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -91,9 +92,11 @@ def validate(obj: Context, dataset: str) -> None:
     \b
     Example: archive validate icelandic-english-essays
     """
+    from .pipeline import scratch_path
     from .pipeline import validate as run
 
-    counts = run(obj.registry.get(dataset), obj.root / ".archive" / "scratch")
+    entry = obj.registry.get(dataset)
+    counts = run(entry, scratch_path(obj.root, entry))
     parts = ", ".join(f"{split} {n:,}" for split, n in counts.items())
     click.echo(f"{dataset}: {sum(counts.values()):,} valid records ({parts})")
 
@@ -285,13 +288,19 @@ def card_render(obj: Context, dataset: str, hub: str) -> None:
 cli.add_command(site)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends the run like Ctrl-C: clean-up (locks, partial folders) runs."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point: run the CLI, turning archive errors into one line and exit code 1."""
     debug = "--debug" in sys.argv
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("aborted; nothing was published by this run", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()

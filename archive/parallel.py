@@ -11,11 +11,15 @@ order: the bytes of a release do not depend on the number of workers. At most
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from .errors import ScreeningError, Where
 from .records import Record
 from .screening import Policy
 from .screening.analysis import Analyser, Analysis
@@ -23,9 +27,18 @@ from .screening.analysis import Analyser, Analysis
 _ANALYSER: Analyser | None = None
 
 
-def _start(record_type: str, languages: Sequence[str], policy: dict[str, Any] | None) -> None:
+def _start(parent: int, record_type: str, languages: Sequence[str],
+           policy: dict[str, Any] | None) -> None:
     global _ANALYSER
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     _ANALYSER = Analyser(record_type, languages, Policy.from_dict(policy))
+
+
+def _exit_with(parent: int) -> None:
+    """A worker whose parent died (killed, say) exits instead of waiting forever."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _analyse(records: list[Record]) -> list[Analysis]:
@@ -33,27 +46,46 @@ def _analyse(records: list[Record]) -> list[Analysis]:
     return _ANALYSER.analyse(records)
 
 
-def analysed(batches: Iterator[list[Record]], *, workers: int, record_type: str,
-             languages: Sequence[str], policy: dict[str, Any] | None
+def analysed(batches: Iterator[list[Record]], *, workers: int, dataset: str,
+             record_type: str, languages: Sequence[str], policy: dict[str, Any] | None
              ) -> Iterator[tuple[list[Record], list[Analysis] | None]]:
     """Each batch with its analyses made by ``workers`` processes, in order.
 
     With one worker nothing is started and the analyses are ``None`` (the screener makes
-    them itself).
+    them itself). A failure in a worker is a :class:`ScreeningError` naming the records;
+    on any error the batches not yet started are cancelled.
     """
     if workers <= 1:
         for batch in batches:
             yield batch, None
         return
     context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
-                             initargs=(record_type, list(languages), policy)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
+                               initargs=(os.getpid(), record_type, list(languages), policy))
+    try:
         pending: deque[tuple[list[Record], Future[list[Analysis]]]] = deque()
         for batch in batches:
             pending.append((batch, pool.submit(_analyse, batch)))
             if len(pending) >= 2 * workers:
                 done, future = pending.popleft()
-                yield done, future.result()
+                yield done, _result(dataset, done, future)
         while pending:
             done, future = pending.popleft()
-            yield done, future.result()
+            yield done, _result(dataset, done, future)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _result(dataset: str, batch: list[Record], future: Future[list[Analysis]]
+            ) -> list[Analysis]:
+    try:
+        return future.result()
+    except Exception as exc:
+        first, last = batch[0], batch[-1]
+        raise ScreeningError(
+            f"screening failed in a worker process on records {first.key} to {last.key}: "
+            f"{type(exc).__name__}: {exc}", Where(dataset=dataset, file=first.origin.file,
+                                                  line=first.origin.line, record=first.key),
+            hint="run with --workers 1 to screen in one process") from exc

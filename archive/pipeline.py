@@ -44,10 +44,10 @@ class Outcome:
                 f"{self.plan.upload_bytes:,} bytes sent)")
 
 
-def validate(entry: Entry, scratch_dir: Path) -> Counter[str]:
-    """Read and validate every record without writing anything (but a scratch file in
-    ``scratch_dir``, removed after); return counts per split."""
-    with scratch_file(scratch_dir) as db:
+def validate(entry: Entry, scratch: Path) -> Counter[str]:
+    """Read and validate every record without writing anything (but the scratch database
+    ``scratch``, removed after); return counts per split."""
+    with scratch_file(scratch) as db:
         return _validate(entry, SeenSet(db, "record_keys"))
 
 
@@ -69,8 +69,17 @@ def build_dir(root: Path, entry: Entry) -> Path:
 
 
 def findings_path(root: Path, entry: Entry) -> Path:
-    """Where the screening's full findings go: private, for the maintainer only."""
-    return root / ".archive" / "reports" / f"{entry.id}-{entry.version}.findings.jsonl"
+    """Where the screening's full findings go: private, for the maintainer only (the
+    folder is made readable by its owner alone)."""
+    folder = root / ".archive" / "reports"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.chmod(0o700)
+    return folder / f"{entry.id}-{entry.version}.findings.jsonl"
+
+
+def scratch_path(root: Path, entry: Entry) -> Path:
+    """The scratch database of a validation or screening run of one dataset."""
+    return root / ".archive" / "scratch" / f"{entry.id}.sqlite"
 
 
 def screen(registry: Registry, dataset_id: str) -> tuple[dict[str, Any], Path]:
@@ -82,7 +91,7 @@ def screen(registry: Registry, dataset_id: str) -> tuple[dict[str, Any], Path]:
     entry = registry.get(dataset_id)
     entry.require_releasable()
     path = findings_path(registry.root, entry)
-    with scratch_file(path.parent) as db:
+    with scratch_file(scratch_path(registry.root, entry)) as db:
         return _screen(entry, path, db)
 
 
@@ -170,7 +179,9 @@ def _publish_checked(hub: Hub, entry: Entry, folder: Path, *, dry_run: bool,
     release = verify_folder(folder)
     repo_id = hub.repo_id(entry.id)
     expected = {"dataset": entry.id, "version": entry.version, "repo_id": repo_id,
-                "fingerprint": fingerprint(entry, BuildOptions())}
+                "fingerprint": fingerprint(entry, BuildOptions()), "url": hub.url(repo_id),
+                "history": [*history(hub, repo_id),
+                            {"version": entry.version, "summary": "this release"}]}
     for key, value in expected.items():
         if getattr(release, key) != value:
             raise VerifyError(

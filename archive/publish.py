@@ -56,9 +56,10 @@ class Plan:
 
 
 def local_files(folder: Path) -> dict[str, Path]:
-    """Every file of a release folder, by its path in the repo."""
-    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    """Every file of a release folder, by its path in the repo; hidden files (``.DS_Store``,
+    a tool's ``.cache/``) are no part of a release, as for :func:`verify_folder`."""
+    return {rel: p for p in sorted(folder.rglob("*"))
+            if p.is_file() and not (rel := p.relative_to(folder).as_posix()).startswith(".")}
 
 
 def _diff(local: dict[str, Path], remote: dict[str, RemoteFile], only: set[str] | None = None

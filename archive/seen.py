@@ -8,9 +8,7 @@ fsync: it is scratch space, deleted with the build), memory stays at SQLite's pa
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,17 +28,17 @@ def scratch(path: Path | None) -> sqlite3.Connection:
 
 
 @contextmanager
-def scratch_file(folder: Path) -> Iterator[sqlite3.Connection]:
-    """A scratch database in a new file under ``folder``, deleted afterwards."""
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=".scratch-", suffix=".sqlite", dir=folder)
-    os.close(handle)
-    db = scratch(Path(name))
+def scratch_file(path: Path) -> Iterator[sqlite3.Connection]:
+    """A scratch database at ``path``: whatever a killed run left there is removed first,
+    and the file is deleted afterwards."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    db = scratch(path)
     try:
         yield db
     finally:
         db.close()
-        Path(name).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
 
 
 class SeenSet:

@@ -142,3 +142,36 @@ def test_timeouts_and_dropped_connections_are_retried(root: Path, hf_hub: HubSer
     release_one(Registry(root), HfHub("partner-org", sleep=lambda s: None), "test-essays")
     assert list(hf_hub.tags("partner-org/test-essays")) == ["v1.0.0"]
     assert sum(r.status is None for r in hf_hub.requests) == 3
+
+
+def _spawned_workers() -> set[int]:
+    pids = set()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if b"multiprocessing.spawn" in (proc / "cmdline").read_bytes():
+                    pids.add(int(proc.name))
+            except OSError:
+                continue
+    return pids
+
+
+def test_workers_do_not_outlive_a_killed_release(root: Path) -> None:
+    import time
+
+    submit(root, form(), essays(3000))
+    before = _spawned_workers()
+    process = subprocess.Popen([sys.executable, "-m", "archive.cli", "--root", str(root),
+                                "release", "test-essays", "--workers", "2"], cwd=root,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not (_spawned_workers() - before) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    ours = _spawned_workers() - before
+    assert ours, "the release started no worker"
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 10
+    while _spawned_workers() & ours and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _spawned_workers() & ours

@@ -187,3 +187,65 @@ def test_a_split_file_linking_outside_the_data_folder_is_refused(tmp_path: Path)
     (data / "train.jsonl").symlink_to(outside)
     with pytest.raises(SourceError, match="leaves the data folder"):
         list(read_split("d", "text", "jsonl", data, "train", ["train.jsonl"]))
+
+
+def test_names_in_decomposed_unicode_are_still_found(root: Path) -> None:
+    import unicodedata
+
+    from archive.records import Origin, Record
+    from archive.screening import Policy, Screener
+
+    name = unicodedata.normalize("NFD", "José Álvarez")
+    record = Record("c1", "train", {"turns": [
+        {"speaker": name, "text": "Good morning, how are the boats today?"},
+        {"speaker": "Interviewer", "text": "Quiet, the wind is too strong."}],
+        "metadata": {"author": name}}, Origin("train.jsonl", line=1))
+    screener = Screener(dataset_id="d", record_type="conversation", declared_languages=["en"],
+                        policy=Policy.from_dict({"pii": {"default": "redact"}}))
+    out = screener.screen(record)
+    assert out is not None
+    assert out.fields["turns"][0]["speaker"] == "[NAME]"
+    assert out.fields["metadata"]["author"] == "[NAME]"
+
+
+def test_the_findings_folder_is_private(root: Path) -> None:
+    submit(root, form(), essays(3))
+    assert cli(root, "screen", "test-essays").returncode == 0
+    reports = root / ".archive" / "reports"
+    assert reports.stat().st_mode & 0o077 == 0
+    assert not list((root / ".archive" / "scratch").glob("*.sqlite"))
+
+
+def test_a_worker_failure_names_the_records() -> None:
+    from concurrent.futures import Future
+
+    from archive.errors import ScreeningError
+    from archive.parallel import _result
+    from archive.records import Origin, Record
+
+    batch = [Record("a1", "train", {}, Origin("train.jsonl", line=4)),
+             Record("a2", "train", {}, Origin("train.jsonl", line=5))]
+    future: Future = Future()
+    future.set_exception(MemoryError("decoder ran out"))
+    with pytest.raises(ScreeningError, match="records a1 to a2: MemoryError") as info:
+        _result("ds", batch, future)
+    assert info.value.where.line == 4 and "--workers 1" in str(info.value)
+
+
+def test_a_build_for_another_hub_is_not_published(root: Path, hf_hub: object) -> None:
+    submit(root, form(), essays(3))
+    local = LocalHub(root / "hub", org="partner-org")
+    release_one(Registry(root), local, "test-essays", dry_run=True)
+    with pytest.raises(VerifyError, match="url differs"):
+        publish_build(Registry(root), HfHub("partner-org"), "test-essays")
+
+
+def test_hidden_files_are_not_published(root: Path) -> None:
+    from archive.publish import local_files
+
+    submit(root, form(), essays(3))
+    release_one(Registry(root), LocalHub(root / "hub", org="archive"), "test-essays",
+                dry_run=True)
+    folder = root / "build" / "test-essays" / "1.0.0"
+    (folder / ".DS_Store").write_bytes(b"junk")
+    assert ".DS_Store" not in local_files(folder)

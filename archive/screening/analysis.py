@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rensa import RMinHash
 
@@ -59,6 +59,10 @@ class Analysis:
     media: dict[str, MediaCheck] = field(default_factory=dict)
 
 
+def _nfc(text: str) -> str:
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def _is_name_field(f: TextField) -> bool:
     return ((f.key == "speaker" and not f.in_metadata and is_speaker_name(f.value))
             or (f.in_metadata and f.key.lower() in NAME_KEYS and looks_like_name(f.value)))
@@ -99,19 +103,16 @@ class Analyser:
                          for name, item in record.media.items()})
 
     def _texts(self, record: Record) -> list[TextSpans]:
-        fields = list(text_fields(record))
-        known = [unicodedata.normalize("NFC", f.value.strip()) for f in fields
-                 if _is_name_field(f)]
+        # Detectors expect composed letters (NFC); positions refer to the NFC text.
+        fields = [replace(f, value=_nfc(f.value)) for f in text_fields(record)]
+        known = [f.value.strip() for f in fields if _is_name_field(f)]
         out = []
         for f in fields:
-            # Detectors expect composed letters (NFC); positions refer to the NFC text.
-            text = (f.value if unicodedata.is_normalized("NFC", f.value)
-                    else unicodedata.normalize("NFC", f.value))
             if _is_name_field(f):
-                spans = [Span(0, len(text), "name")]
+                spans = [Span(0, len(f.value), "name")]
             else:
-                spans = self.detector.find(text, known)
-            out.append(TextSpans(f.pointer, text, spans))
+                spans = self.detector.find(f.value, known)
+            out.append(TextSpans(f.pointer, f.value, spans))
         return out
 
     def _media(self, data: bytes, ext: str) -> MediaCheck:
