@@ -55,6 +55,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -343,6 +344,7 @@ class Fault:
     retry_after: int | None = None
     drop: bool = False
     hits: int = 0
+    stall: float = 0.0
 
 
 class Faults:
@@ -353,8 +355,8 @@ class Faults:
         self._lock = threading.Lock()
 
     def add(self, method: str = ".*", path: str = ".*", *, status: int = 500, times: int = 1,
-            retry_after: int | None = None, drop: bool = False) -> Fault:
-        fault = Fault(method, path, status, times, retry_after, drop)
+            retry_after: int | None = None, drop: bool = False, stall: float = 0.0) -> Fault:
+        fault = Fault(method, path, status, times, retry_after, drop, stall=stall)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -366,6 +368,10 @@ class Faults:
     def drop(self, method: str, path: str, times: int = 1) -> Fault:
         """Close the connection without answering."""
         return self.add(method, path, times=times, drop=True)
+
+    def stall(self, method: str, path: str, seconds: float, times: int = 1) -> Fault:
+        """Wait ``seconds`` before answering normally (a slow or hung server)."""
+        return self.add(method, path, times=times, stall=seconds)
 
     def clear(self) -> None:
         with self._lock:
@@ -447,6 +453,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self.received = self._read_body(to_file=bool(route and route.name == "lfs_upload"))
             fault = hub.faults.take(self.command, raw_path)
+            if fault and fault.stall:
+                time.sleep(fault.stall)
+                fault = None
             if fault and fault.drop:
                 self.close_connection = True  # answer nothing: the client sees a dropped socket
             elif fault:

@@ -175,3 +175,19 @@ def test_workers_do_not_outlive_a_killed_release(root: Path) -> None:
     while _spawned_workers() & ours and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _spawned_workers() & ours
+
+
+def test_a_stalled_hub_times_out_and_the_call_is_retried(root: Path,
+                                                        hf_hub: HubServer) -> None:
+    import time
+
+    submit(root, form(), essays(5))
+    hf_hub.faults.stall("GET", r"/refs", seconds=120, times=1)
+    hub = HfHub("partner-org", sleep=lambda s: None, timeout=1)
+    started = time.monotonic()
+    try:
+        release_one(Registry(root), hub, "test-essays")
+    finally:
+        HfHub("partner-org")  # the default timeout again, for the tests that follow
+    assert time.monotonic() - started < 60, "a stalled connection was waited out"
+    assert list(hf_hub.tags("partner-org/test-essays")) == ["v1.0.0"]

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from httpx2 import TransportError  # the HTTP client huggingface_hub 2.x is built on
+import httpx2  # the HTTP client huggingface_hub 2.x is built on
+from httpx2 import TransportError
 from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, constants
 from huggingface_hub.errors import (
     EntryNotFoundError,
@@ -23,6 +24,8 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 from huggingface_hub.hf_api import GitRefs, RepoFile
+from huggingface_hub.utils import set_client_factory
+from huggingface_hub.utils._http import default_client_factory
 
 from ..errors import HubError, ReleaseExistsError, Where
 from .base import Change, Hub, RemoteFile
@@ -30,6 +33,9 @@ from .base import Change, Hub, RemoteFile
 T = TypeVar("T")
 ATTEMPTS = 5
 MAX_WAIT = 60.0
+TIMEOUT = 120.0
+"""Seconds any one read or write on a Hub connection may stall (huggingface_hub has none,
+so a stalled connection would hang a release forever); connecting gets at most 15."""
 REPO_TYPE = "dataset"
 
 
@@ -37,7 +43,8 @@ class HfHub(Hub):
     """Dataset repos ``ORG/NAME`` on the Hugging Face Hub (``--hub hf://ORG``)."""
 
     def __init__(self, org: str, *, endpoint: str | None = None, token: str | None = None,
-                 sleep: Callable[[float], None] = time.sleep, attempts: int = ATTEMPTS) -> None:
+                 sleep: Callable[[float], None] = time.sleep, attempts: int = ATTEMPTS,
+                 timeout: float = TIMEOUT) -> None:
         if not org or "/" in org:
             raise HubError(f"invalid organisation {org!r}", hint="use --hub hf://ORG")
         self.org = org
@@ -49,6 +56,7 @@ class HfHub(Hub):
         self.name = f"hf://{org}"
         self._sleep = sleep
         self.attempts = attempts
+        _use_timeout(timeout)
 
     def _call(self, what: str, repo_id: str, fn: Callable[[], T]) -> T:
         """Run one Hub call with bounded retries; turn failures into :class:`HubError`.
@@ -174,6 +182,16 @@ class HfHub(Hub):
                                      Where(dataset=repo_id))
         self._call("tagging", repo_id, lambda: self.api.create_tag(
             repo_id, tag=tag, revision=commit, repo_type=REPO_TYPE))
+
+
+def _use_timeout(seconds: float) -> None:
+    """Make huggingface_hub's shared HTTP client give up on a connection that stalls."""
+    def factory() -> httpx2.Client:
+        client = default_client_factory()
+        client.timeout = httpx2.Timeout(seconds, connect=min(seconds, 15.0))
+        return client
+
+    set_client_factory(factory)
 
 
 def _network_cause(exc: BaseException) -> BaseException | None:
