@@ -19,6 +19,7 @@ from typing import Any
 from .cache import BuildOptions, cache_key, cached_build, fingerprint
 from .card import render
 from .croissant import croissant
+from .diskio import fsync_tree
 from .entries import Entry
 from .errors import (
     ArchiveError,
@@ -37,7 +38,7 @@ from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release
 from .schemas import record_error
 from .screening import Policy, Screener
 from .seen import SeenSet, scratch_file
-from .shards.files import FileLog, fsync_tree, sha256sums
+from .shards.files import FileLog, sha256sums
 from .shards.parquet import ParquetShards
 from .shards.webdataset import WebDatasetShards
 
@@ -47,7 +48,8 @@ batch is held in memory at once, so media record types go a few at a time."""
 
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 """Write failures that mean the disk is full, over a limit, or read-only."""
-_SQLITE_STORAGE = {getattr(sqlite3, "SQLITE_FULL", 13), getattr(sqlite3, "SQLITE_IOERR", 10)}
+_SQLITE_STORAGE = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR}
+"""SQLite's primary result codes for a full disk and a failed write."""
 
 
 def _checked(entry: Entry, batch: list[Record], keys: SeenSet, counted: set[str],
@@ -128,7 +130,6 @@ def build(entry: Entry, out: Path, *, repo_id: str, url: str,
 def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
            options: BuildOptions | None, history: list[dict[str, Any]] | None,
            findings: Path | None, workers: int) -> Release:
-    entry.require_releasable()
     options = options or BuildOptions()
     if out.exists() and any(out.iterdir()) and not (out / RELEASE_FILE).is_file():
         raise EntryError("the build folder exists and does not hold a release build; "
@@ -145,8 +146,9 @@ def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
     shutil.rmtree(work, ignore_errors=True)
     try:
         work.mkdir(parents=True)
-        release = _build_into(entry, work, repo_id, url, options, history or [], findings,
-                              workers)
+        with scratch_file(work.with_name(work.name + ".scratch.sqlite")) as db:
+            release = _build_into(entry, work, db, repo_id, url, options, history or [],
+                                  findings, workers)
         fsync_tree(work)
         if out.exists():
             shutil.rmtree(out)
@@ -160,7 +162,7 @@ def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
                            Where(dataset=entry.id, file=exc.filename or work),
                            hint="free some disk space, then run again") from None
     except sqlite3.OperationalError as exc:
-        if getattr(exc, "sqlite_errorcode", None) not in _SQLITE_STORAGE and "full" not in str(exc):
+        if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in _SQLITE_STORAGE:
             raise
         raise StorageError(f"cannot write the build's scratch database: {exc}",
                            Where(dataset=entry.id, file=work.parent),
@@ -173,8 +175,6 @@ def screener_for(entry: Entry, findings: Path | None = None,
                  db: sqlite3.Connection | None = None) -> Screener:
     """The screening stage for a dataset, with the policy from its entry; ``db`` is the
     scratch database its duplicate index lives in."""
-    if findings is not None:
-        findings.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         policy = Policy.from_dict(entry.screening)
     except EntryError as exc:
@@ -185,20 +185,11 @@ def screener_for(entry: Entry, findings: Path | None = None,
                     db=db)
 
 
-def _build_into(entry: Entry, work: Path, repo_id: str, url: str, options: BuildOptions,
-                history: list[dict[str, Any]], findings: Path | None,
+def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, url: str,
+                options: BuildOptions, history: list[dict[str, Any]], findings: Path | None,
                 workers: int) -> Release:
     log = FileLog(work)
     schema = arrow_schema(entry.record_type)
-    with scratch_file(work.with_name(work.name + ".scratch.sqlite")) as db:
-        return _build_records(entry, work, log, schema, db, repo_id, url, options, history,
-                              findings, workers)
-
-
-def _build_records(entry: Entry, work: Path, log: FileLog, schema: Any,
-                   db: sqlite3.Connection, repo_id: str, url: str, options: BuildOptions,
-                   history: list[dict[str, Any]], findings: Path | None,
-                   workers: int) -> Release:
     screener = screener_for(entry, findings, db)
     keys = SeenSet(db, "record_keys")
     counted: set[str] = set()
@@ -236,10 +227,7 @@ def _build_records(entry: Entry, work: Path, log: FileLog, schema: Any,
             splits[split] = info
     if not splits:
         raise SourceError("the dataset has no records", Where(dataset=entry.id, file=entry.data))
-    report = screener.finish()
-    if findings is not None:
-        report.write(findings)
-    summary = report.summary()
+    summary = screener.finish().summary()  # finish() writes the findings file
     log.write_json("reports/screening.json", summary)
     records = sum(s.records for s in splits.values())
     comparison, differences = _compare(entry, records, sum(sizes.values()), languages)

@@ -142,17 +142,11 @@ def build(obj: Context, dataset: str, hub: str, out: Path | None, workers: int) 
     \b
     Example: archive build icelandic-english-essays
     """
-    from .build import build as run
-    from .pipeline import build_dir, findings_path, history
+    from .pipeline import build_dir, build_for
 
     entry = obj.registry.get(dataset)
-    target = open_hub(hub)
-    repo_id = target.repo_id(entry.id)
     out = out or build_dir(obj.root, entry)
-    release = run(entry, out, repo_id=repo_id, url=target.url(repo_id),
-                  history=[*history(target, repo_id),
-                           {"version": entry.version, "summary": "this release"}],
-                  findings=findings_path(obj.root, entry), workers=workers)
+    release = build_for(obj.registry, open_hub(hub), entry, out, workers=workers)
     click.echo(f"{dataset} v{entry.version}: built {release.records:,} records in {out}")
 
 

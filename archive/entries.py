@@ -18,6 +18,7 @@ from typing import Any
 import langcodes
 import yaml
 
+from .diskio import write_atomic
 from .errors import EntryError, FormError, RefusedError, Where
 from .form import read_document, read_form
 from .licenses import is_open
@@ -153,7 +154,7 @@ class Registry:
     def save(self, entry: Entry) -> None:
         """Write an entry atomically."""
         entry.directory.mkdir(parents=True, exist_ok=True)
-        _write_atomic(entry.directory / "entry.yaml", entry.to_yaml())
+        write_atomic(entry.directory / "entry.yaml", entry.to_yaml())
 
     def intake(self, form_path: Path, data: Path, *, replace: bool = False) -> Entry:
         """Record a partner's submission as a new entry in the state ``submitted``."""
@@ -213,7 +214,7 @@ class Registry:
     def _save_private(self, dataset_id: str, private: dict[str, Any]) -> None:
         self.private.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = self.private / f"{dataset_id}.yaml"
-        _write_atomic(path, yaml.safe_dump(private, allow_unicode=True), mode=0o600)
+        write_atomic(path, yaml.safe_dump(private, allow_unicode=True), mode=0o600)
 
 
 def published_text(form: dict[str, Any]) -> list[tuple[str, str]]:
@@ -224,13 +225,3 @@ def published_text(form: dict[str, Any]) -> list[tuple[str, str]]:
     if isinstance(name, str):
         out.append(("/organisation/name", name))
     return out
-
-
-def _write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode), "w",
-              encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)

@@ -15,7 +15,7 @@ from .entries import Entry, Registry, check_version
 from .errors import HubError, ReleaseExistsError, SourceError, VerifyError, Where
 from .hub import Hub
 from .publish import Plan, publish, publish_card
-from .readers import read_split
+from .readers import read_dataset
 from .release import RELEASE_FILE, Release
 from .seen import SeenSet, scratch_file
 from .shards.files import json_text
@@ -53,11 +53,10 @@ def validate(entry: Entry, scratch: Path) -> Counter[str]:
 
 def _validate(entry: Entry, keys: SeenSet) -> Counter[str]:
     counts: Counter[str] = Counter()
-    for split, files in entry.splits.items():
-        for record in read_split(entry.id, entry.record_type, entry.source_format, entry.data,
-                                 split, files):
-            check_record(entry, record, keys)
-            counts[split] += 1
+    for record in read_dataset(entry.id, entry.record_type, entry.source_format, entry.data,
+                               entry.splits):
+        check_record(entry, record, keys)
+        counts[record.split] += 1
     if not counts:
         raise SourceError("the dataset has no records", Where(dataset=entry.id, file=entry.data))
     return counts
@@ -98,14 +97,11 @@ def screen(registry: Registry, dataset_id: str) -> tuple[dict[str, Any], Path]:
 def _screen(entry: Entry, path: Path, db: sqlite3.Connection) -> tuple[dict[str, Any], Path]:
     screener = screener_for(entry, path, db)
     keys = SeenSet(db, "record_keys")
-    for split, files in entry.splits.items():
-        for record in read_split(entry.id, entry.record_type, entry.source_format, entry.data,
-                                 split, files):
-            check_record(entry, record, keys)
-            screener.screen(record)
-    report = screener.finish()
-    report.write(path)
-    return report.summary(), path
+    for record in read_dataset(entry.id, entry.record_type, entry.source_format, entry.data,
+                               entry.splits):
+        check_record(entry, record, keys)
+        screener.screen(record)
+    return screener.finish().summary(), path  # finish() writes the findings file
 
 
 def history(hub: Hub, repo_id: str) -> list[dict[str, object]]:
@@ -151,16 +147,28 @@ def release_one(registry: Registry, hub: Hub, dataset_id: str, *, version: str |
         raise ReleaseExistsError(
             f"{tag} is already published and the data or the form changed since",
             Where(dataset=entry.id), hint=f"archive release {entry.id} --version X.Y.Z")
-    earlier = history(hub, repo_id)
     out = build_dir(registry.root, entry)
     with build_lock(entry, out):  # nobody rebuilds the folder while it is published
-        release = build(entry, out, repo_id=repo_id, url=hub.url(repo_id), options=options,
-                        history=[*earlier, {"version": entry.version,
-                                            "summary": "this release"}],
-                        findings=findings_path(registry.root, entry), locked=True,
-                        workers=workers)
+        release = build_for(registry, hub, entry, out, options=options, workers=workers,
+                            locked=True)
         plan = publish(hub, repo_id, out, entry.version, dry_run=dry_run, force=force)
     return Outcome(entry.id, entry.version, repo_id, plan, release)
+
+
+def release_history(hub: Hub, entry: Entry) -> list[dict[str, object]]:
+    """The history a new build of ``entry`` records: the versions on the hub, then it."""
+    return [*history(hub, hub.repo_id(entry.id)),
+            {"version": entry.version, "summary": "this release"}]
+
+
+def build_for(registry: Registry, hub: Hub, entry: Entry, out: Path | None = None, *,
+              options: BuildOptions | None = None, workers: int = 1,
+              locked: bool = False) -> Release:
+    """Build ``entry`` for publication on ``hub``: its repo, URL and release history."""
+    repo_id = hub.repo_id(entry.id)
+    return build(entry, out or build_dir(registry.root, entry), repo_id=repo_id,
+                 url=hub.url(repo_id), options=options, history=release_history(hub, entry),
+                 findings=findings_path(registry.root, entry), locked=locked, workers=workers)
 
 
 def publish_build(registry: Registry, hub: Hub, dataset_id: str, folder: Path | None = None,
@@ -180,15 +188,15 @@ def _publish_checked(hub: Hub, entry: Entry, folder: Path, *, dry_run: bool,
     repo_id = hub.repo_id(entry.id)
     expected = {"dataset": entry.id, "version": entry.version, "repo_id": repo_id,
                 "fingerprint": fingerprint(entry, BuildOptions()), "url": hub.url(repo_id),
-                "history": [*history(hub, repo_id),
-                            {"version": entry.version, "summary": "this release"}]}
+                "history": release_history(hub, entry)}
     for key, value in expected.items():
         if getattr(release, key) != value:
             raise VerifyError(
                 f"the build in {folder} is not the current build of {entry.id} v"
                 f"{entry.version} for {repo_id} ({key} differs)", Where(dataset=entry.id),
                 hint=f"run: archive build {entry.id} --hub {hub.name}")
-    return publish(hub, repo_id, folder, entry.version, dry_run=dry_run, force=force)
+    return publish(hub, repo_id, folder, entry.version, dry_run=dry_run, force=force,
+                   verified=True)
 
 
 def pending(registry: Registry, hub: Hub) -> list[Entry]:
@@ -206,12 +214,19 @@ def latest_release(hub: Hub, entry: Entry) -> Release:
     return Release.from_json(json.loads(hub.read(repo_id, RELEASE_FILE, "main")))
 
 
+def _as_released(entry: Entry, release: Release) -> Entry:
+    """The entry as it was released: today's human sections, the released form (not one
+    already edited for the next version)."""
+    return replace(entry, form=release.form) if release.form else entry
+
+
 def render_card(registry: Registry, hub: Hub, dataset_id: str) -> str:
-    """The card of a dataset as it would be published now, from ``datacards/``."""
+    """The card of a dataset exactly as a card-only update would publish it now."""
     from .card import render
 
     entry = registry.get(dataset_id)
-    return render(latest_release(hub, entry), entry)
+    release = latest_release(hub, entry)
+    return render(release, _as_released(entry, release))
 
 
 def republish_card(registry: Registry, hub: Hub, dataset_id: str) -> Plan:
@@ -223,8 +238,7 @@ def republish_card(registry: Registry, hub: Hub, dataset_id: str) -> Plan:
     entry.require_releasable()
     repo_id = hub.repo_id(entry.id)
     release = latest_release(hub, entry)
-    if release.form:  # re-card the release as it was released, with today's human sections
-        entry = replace(entry, form=release.form)
+    entry = _as_released(entry, release)
     folder = registry.root / "build" / entry.id / "card"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "README.md").write_text(render(release, entry), encoding="utf-8")

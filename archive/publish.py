@@ -13,7 +13,7 @@ from pathlib import Path
 from .errors import HubError, ReleaseExistsError, Where
 from .hub.base import Change, Hub, RemoteFile
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE
-from .verify import verify_folder
+from .verify import release_files, verify_folder
 
 KEEP = (".gitattributes",)
 """Files a hub makes itself; never deleted by a release."""
@@ -53,13 +53,6 @@ class Plan:
         out += [f"  delete  {p}" for p in self.delete]
         out.append(f"  {self.unchanged} file(s) unchanged; {self.upload_bytes:,} bytes to send")
         return out
-
-
-def local_files(folder: Path) -> dict[str, Path]:
-    """Every file of a release folder, by its path in the repo; hidden files (``.DS_Store``,
-    a tool's ``.cache/``) are no part of a release, as for :func:`verify_folder`."""
-    return {rel: p for p in sorted(folder.rglob("*"))
-            if p.is_file() and not (rel := p.relative_to(folder).as_posix()).startswith(".")}
 
 
 def _diff(local: dict[str, Path], remote: dict[str, RemoteFile], only: set[str] | None = None
@@ -108,7 +101,7 @@ def plan(hub: Hub, repo_id: str, folder: Path, version: str, *, parent: str | No
     instead of being mixed into this release.
     """
     tag = f"v{version}"
-    local = local_files(folder)
+    local = release_files(folder)
     check_limits(repo_id, local)
     tags = hub.tags(repo_id)
     result = Plan(repo_id, tag, f"Release {tag}")
@@ -134,9 +127,11 @@ def plan(hub: Hub, repo_id: str, folder: Path, version: str, *, parent: str | No
 
 
 def publish(hub: Hub, repo_id: str, folder: Path, version: str, *,
-            dry_run: bool = False, force: bool = False) -> Plan:
-    """Verify ``folder``, then publish it as one commit on ``main`` and the tag ``vVERSION``."""
-    verify_folder(folder)
+            dry_run: bool = False, force: bool = False, verified: bool = False) -> Plan:
+    """Verify ``folder`` (unless the caller just did: ``verified``), then publish it as one
+    commit on ``main`` and the tag ``vVERSION``."""
+    if not verified:
+        verify_folder(folder)
     with hub.lock(repo_id):
         parent = hub.head(repo_id)
         result, change = plan(hub, repo_id, folder, version, parent=parent, force=force)
@@ -159,7 +154,7 @@ def publish_card(hub: Hub, repo_id: str, folder: Path) -> Plan:
         if remote is None:
             raise HubError("the dataset has no release on this hub yet", Where(dataset=repo_id),
                            hint="release it first")
-        local = local_files(folder)
+        local = release_files(folder)
         upload, changed, _, unchanged = _diff(local, remote, only={CARD_FILE, CROISSANT_FILE})
         result = Plan(repo_id, "", "Update dataset card",
                       change=[(p, upload[p].stat().st_size) for p in changed],

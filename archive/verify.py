@@ -12,6 +12,13 @@ from .release import CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, UNSUMMED, Release
 from .shards.files import parse_sha256sums, sha256_file
 
 
+def release_files(folder: Path) -> dict[str, Path]:
+    """Every file of a release folder, by its path in the repo. Hidden files (a hub's
+    ``.gitattributes``, ``.DS_Store``, a download tool's ``.cache/``) are no part of it."""
+    return {rel: p for p in sorted(folder.rglob("*"))
+            if p.is_file() and not (rel := p.relative_to(folder).as_posix()).startswith(".")}
+
+
 def verify_folder(folder: Path) -> Release:
     """Raise :class:`VerifyError` naming the first wrong file; return the release.
 
@@ -30,9 +37,7 @@ def verify_folder(folder: Path) -> Release:
         if actual != digest:
             raise VerifyError(f"sha256 is {actual}, SHA256SUMS says {digest}",
                               Where(file=file), hint="the file is damaged; download it again")
-    extra = sorted(rel for p in folder.rglob("*") if p.is_file()
-                   and (rel := p.relative_to(folder).as_posix()) not in sums
-                   and rel not in UNSUMMED and not rel.startswith("."))
+    extra = sorted(rel for rel in release_files(folder) if rel not in sums and rel not in UNSUMMED)
     if extra:
         raise VerifyError("not listed in SHA256SUMS", Where(file=folder / extra[0]))
     try:

@@ -241,11 +241,11 @@ def test_a_build_for_another_hub_is_not_published(root: Path, hf_hub: object) ->
 
 
 def test_hidden_files_are_not_published(root: Path) -> None:
-    from archive.publish import local_files
+    from archive.verify import release_files
 
     submit(root, form(), essays(3))
     release_one(Registry(root), LocalHub(root / "hub", org="archive"), "test-essays",
                 dry_run=True)
     folder = root / "build" / "test-essays" / "1.0.0"
     (folder / ".DS_Store").write_bytes(b"junk")
-    assert ".DS_Store" not in local_files(folder)
+    assert ".DS_Store" not in release_files(folder)

@@ -25,9 +25,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..diskio import fsync_path, fsync_tree, write_atomic
 from ..errors import HubError, ReleaseExistsError, Where
 from ..locks import file_lock
-from ..shards.files import fsync_tree, sha256_file
+from ..shards.files import json_text, sha256_file
 from .base import Change, Hub, RemoteFile
 
 
@@ -188,10 +189,10 @@ class LocalHub(Hub):
             target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_name(target.name + ".partial")
             shutil.copyfile(local, partial)
-            _fsync(partial)
+            fsync_path(partial)
             os.chmod(partial, 0o444)
             os.replace(partial, target)
-            _fsync(target.parent)
+            fsync_path(target.parent)
         return digest
 
     def _materialise(self, repo: Path, commit: str, doc: dict[str, Any]) -> None:
@@ -210,7 +211,7 @@ class LocalHub(Hub):
         partial.mkdir(parents=True, exist_ok=True)
         fsync_tree(partial)
         os.replace(partial, tree)
-        _fsync(tree.parent)
+        fsync_path(tree.parent)
 
     def _link(self, repo: Path, name: str, commit: str) -> None:
         link = repo / name
@@ -236,19 +237,5 @@ class LocalHub(Hub):
                     self._link(repo, name, commit)
 
 
-def _fsync(path: Path) -> None:
-    """Flush a file, or a folder's entries (after a rename into it), to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_json(path: Path, document: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    _fsync(tmp)
-    os.replace(tmp, path)
-    _fsync(path.parent)
+    write_atomic(path, json_text(document))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -103,14 +102,3 @@ def parse_sha256sums(text: str) -> dict[str, str]:
             digest, _, path = line.partition("  ")
             out[path.lstrip("*")] = digest
     return out
-
-
-def fsync_tree(root: Path) -> None:
-    """Flush every file under ``root`` to disk before it is published."""
-    for dirpath, _, names in os.walk(root):
-        for name in names:
-            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
