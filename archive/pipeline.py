@@ -139,6 +139,8 @@ def release_one(registry: Registry, hub: Hub, dataset_id: str, *, version: str |
     options = options or BuildOptions()
     repo_id = hub.repo_id(entry.id)
     tag = f"v{entry.version}"
+    if not dry_run:
+        hub.recover(repo_id)
     if tag in hub.tags(repo_id):
         published = json.loads(hub.read(repo_id, RELEASE_FILE, tag))
         if published.get("fingerprint") == fingerprint(entry, options):

@@ -141,6 +141,19 @@ def test_rerun_does_nothing(root: Path, hub: LocalHub, released: Path) -> None:
     assert snapshot(hub.root) == before
 
 
+def test_rerun_after_a_kill_between_tag_and_symlink_repairs_the_hub(
+        root: Path, hub: LocalHub, released: Path) -> None:
+    repo = hub.root / "archive" / "test-essays"
+    target = (repo / "v1.0.0").readlink()
+    (repo / "v1.0.0").unlink()  # refs.json has the tag; the killed writer had not linked it
+    (repo / ".v1.0.0.partial").symlink_to(target)
+    outcome = release_one(Registry(root), hub, "test-essays")
+    assert outcome.skipped == "already published; nothing to do"
+    assert (repo / "v1.0.0").readlink() == target
+    assert not list(repo.glob(".*.partial"))
+    assert datasets.load_dataset(str(repo / "v1.0.0"))["train"].num_rows == 10
+
+
 def test_changed_data_under_a_published_version_is_refused(root: Path, hub: LocalHub,
                                                            released: Path) -> None:
     before = snapshot(hub.root)

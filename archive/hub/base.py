@@ -98,3 +98,8 @@ class Hub(ABC):
     def lock(self, repo_id: str) -> AbstractContextManager[None]:
         """Held while publishing to a repo, so two maintainers cannot interleave."""
         return nullcontext()
+
+    def recover(self, repo_id: str) -> None:
+        """Finish or undo what an interrupted writer left behind (nothing, by default:
+        a remote hub's commits are atomic on the server)."""
+        return None

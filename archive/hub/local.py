@@ -177,6 +177,13 @@ class LocalHub(Hub):
             self._clean(repo)
             yield
 
+    def recover(self, repo_id: str) -> None:
+        """Remove leftovers of a killed writer and restore missing symlinks, so a release
+        that is already complete is also whole on disk."""
+        if (self._repo(repo_id) / "refs.json").is_file():
+            with self.lock(repo_id):
+                pass
+
     # -- storage -------------------------------------------------------------------
 
     def _object(self, repo: Path, sha256: str) -> Path:
