@@ -12,10 +12,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from rensa import RMinHash
+import numpy as np
 
 from ..records import Record
-from .duplicates import digest_bytes, minhash, text_key
+from .duplicates import digest_bytes, text_keys
 from .fields import TextField, main_text, text_fields
 from .language import LanguageIdentifier, primary
 from .media import MediaProblem, check_media, sniff
@@ -53,7 +53,7 @@ class Analysis:
     """Everything screening needs to know about one record, computed on its own."""
 
     digest: bytes | None
-    minhash: RMinHash | None
+    minhash: np.ndarray | None
     language: tuple[str | None, bool]
     texts: list[TextSpans] = field(default_factory=list)
     media: dict[str, MediaCheck] = field(default_factory=dict)
@@ -85,19 +85,19 @@ class Analyser:
         """The analysis of each record, in order; languages are found for all at once."""
         texts = [main_text(r, self.record_type) for r in records]
         languages = self.languages.identify_many(texts)
-        return [self._one(r, t, lang) for r, t, lang in zip(records, texts, languages,
-                                                            strict=True)]
+        digests, minimums = text_keys(texts, shingle_words=self.policy.shingle_words,
+                                      min_words=self.policy.near_min_words, near=self.near)
+        return [self._one(*each) for each in zip(records, texts, languages, digests, minimums,
+                                                 strict=True)]
 
-    def _one(self, record: Record, text: str, language: tuple[str | None, bool]) -> Analysis:
-        digest, words = text_key(text)
+    def _one(self, record: Record, text: str, language: tuple[str | None, bool],
+             digest: bytes | None, minimums: np.ndarray | None) -> Analysis:
         if record.media:
             content: bytes | None = digest_bytes(record.media[k].data
                                                  for k in sorted(record.media))
         else:
             content = digest if text else None
-        mh = (minhash(words, self.policy.shingle_words, self.policy.near_min_words)
-              if self.near and text else None)
-        return Analysis(content, mh, language if text else (None, True),
+        return Analysis(content, minimums, language if text else (None, True),
                         self._texts(record),
                         {name: self._media(item.data, item.ext)
                          for name, item in record.media.items()})

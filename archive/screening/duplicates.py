@@ -1,23 +1,26 @@
 """Exact and near duplicates, kept in a scratch SQLite file so memory stays flat.
 
-Exact duplicates: a 16-byte BLAKE2b digest of the normalised text (NFKC,
-case-folded, whitespace collapsed) or of the media bytes, kept in a
-:class:`~archive.seen.SeenSet`.
+Texts are keyed a batch at a time (:func:`text_keys`): numpy finds and hashes the words
+(split at whitespace and ASCII punctuation) of all normalised texts of the batch and their
+shingles, and rensa (Rust) makes the MinHash of every text in one call, with no Python
+object per word or shingle.
 
-Near duplicates: MinHash over word shingles with rensa (Rust, about 4x faster than
-datasketch's MinHash). Locality-sensitive hashing over the 128 minimums: the bands
-(``bands_for`` the threshold) are hashed and stored in SQLite; records sharing a band
-are candidates, each confirmed against the threshold with a b-bit signature kept per
-record (the low 8 bits of each of the 128 minimums: 128 bytes).
+Exact duplicates: a 16-byte BLAKE2b digest of the normalised text (NFKC, case-folded,
+whitespace collapsed) or of the media bytes, kept in a :class:`~archive.seen.SeenSet`.
+
+Near duplicates: MinHash (128 permutations) over word shingles. Locality-sensitive
+hashing over the minimums: the bands (``bands_for`` the threshold) are hashed and stored in
+SQLite; records sharing a band are candidates, each confirmed against the threshold with a
+b-bit signature kept per record (the low 8 bits of each minimum: 128 bytes).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import sqlite3
+import string
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from rensa import RMinHash
@@ -26,7 +29,12 @@ from ..seen import SeenSet, scratch
 
 NUM_PERM = 128
 SEED = 20240611
-_WORD = re.compile(r"\w+")
+_BASE = np.uint64(0x100000001B3)  # an odd multiplier: invertible modulo 2**64
+_BASE_INVERSE = np.uint64(pow(int(_BASE), -1, 2**64))
+MAX_SHINGLE_WORDS = 8
+_SHINGLE_MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                                 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53,
+                                 0x94D049BB133111EB, 0xBF58476D1CE4E5B9], dtype=np.uint64)
 
 
 def normalise(text: str) -> str:
@@ -43,12 +51,6 @@ def digest_text(text: str) -> bytes:
     return hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=16).digest()
 
 
-def text_key(text: str) -> tuple[bytes, list[str]]:
-    """The digest of normalised ``text`` and its words, normalising once."""
-    norm = normalise(text)
-    return hashlib.blake2b(norm.encode("utf-8"), digest_size=16).digest(), _WORD.findall(norm)
-
-
 def digest_bytes(parts: Iterable[bytes]) -> bytes:
     """The 16-byte digest of media files' bytes, in order."""
     h = hashlib.blake2b(digest_size=16)
@@ -57,11 +59,94 @@ def digest_bytes(parts: Iterable[bytes]) -> bytes:
     return h.digest()
 
 
-def shingles(words: list[str], size: int) -> list[str]:
-    """Word ``size``-grams (one shingle when there are fewer words)."""
-    if len(words) <= size:
-        return [" ".join(words)]
-    return list(map(" ".join, zip(*(words[i:] for i in range(size)), strict=False)))
+def _mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: every input bit affects every output bit."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+class _Powers:
+    """``_BASE`` to the powers 0..n and their inverses modulo 2**64, grown on demand."""
+
+    def __init__(self) -> None:
+        self.up = self.down = np.ones(1, np.uint64)
+
+    def upto(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if len(self.up) <= n:
+            size = max(n + 1, 2 * len(self.up))
+            with np.errstate(over="ignore"):
+                self.up = np.cumprod(np.r_[np.uint64(1), np.full(size - 1, _BASE)],
+                                     dtype=np.uint64)
+                self.down = np.cumprod(np.r_[np.uint64(1), np.full(size - 1, _BASE_INVERSE)],
+                                       dtype=np.uint64)
+        return self.up, self.down
+
+
+_POWERS = _Powers()
+_SEPARATORS = bytes(32 if chr(i) in string.punctuation or chr(i).isspace() else i
+                    for i in range(256))
+"""ASCII punctuation and whitespace become spaces: words are what remains between."""
+
+
+def _words(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A 64-bit hash of every word of normalised ``texts`` (a polynomial hash of its UTF-8
+    bytes, from prefix sums, then mixed) and the number of words of each text."""
+    encoded = [t.encode("utf-8") for t in texts]
+    data = np.frombuffer(b" ".join(encoded).translate(_SEPARATORS), np.uint8)
+    starts = np.cumsum([0] + [len(e) + 1 for e in encoded[:-1]])
+    word = np.concatenate([[False], data != 32, [False]]).view(np.int8)
+    edges = np.flatnonzero(np.diff(word))
+    first, end = edges[0::2], edges[1::2]
+    up, down = _POWERS.upto(len(data))
+    with np.errstate(over="ignore"):
+        prefix = np.zeros(len(data) + 1, np.uint64)
+        np.cumsum(data * up[:len(data)], out=prefix[1:])
+        poly = (prefix[end] - prefix[first]) * down[first]
+        hashes = _mix(poly + (end - first).astype(np.uint64))
+    owner = np.searchsorted(starts, first, side="right") - 1
+    return hashes, np.bincount(owner, minlength=len(texts)).astype(np.int64)
+
+
+def _shingle_hashes(hashes: np.ndarray, counts: np.ndarray, size: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The hashes of each text's word ``size``-grams (one gram of all its words when it
+    has fewer), and each text's offsets into them."""
+    grams = np.maximum(counts - size + 1, np.minimum(counts, 1))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    first = np.repeat(starts, grams) + (np.arange(grams.sum()) - np.repeat(
+        np.cumsum(grams) - grams, grams))
+    width = np.repeat(np.minimum(counts, size), grams)
+    padded = np.concatenate([hashes, np.zeros(size, np.uint64)])
+    combined = np.zeros(len(first), np.uint64)
+    with np.errstate(over="ignore"):
+        for i in range(size):
+            part = padded[first + i] * _SHINGLE_MULTIPLIERS[i]
+            combined += np.where(i < width, part, np.uint64(0))
+    offsets = np.concatenate([[0], np.cumsum(grams)]).astype(np.uint64)
+    return _mix(combined), offsets
+
+
+def text_keys(texts: Sequence[str], *, shingle_words: int = 5, min_words: int = 20,
+              near: bool = True) -> tuple[list[bytes | None], list[np.ndarray | None]]:
+    """For a batch of texts: the exact digest of each (``None`` for an empty text) and
+    its MinHash minimums (``None`` when it has fewer than ``min_words`` words, or when
+    ``near`` is off). The same as text by text, made for the whole batch at once."""
+    norm = [unicodedata.normalize("NFKC", t).casefold() for t in texts]
+    digests = [hashlib.blake2b(" ".join(t.split()).encode("utf-8"), digest_size=16).digest()
+               if t else None for t in norm]
+    minimums: list[np.ndarray | None] = [None] * len(texts)
+    if not near or not texts:
+        return digests, minimums
+    hashes, counts = _words(norm)
+    wanted = counts >= max(min_words, 1)
+    if wanted.any():
+        tokens, offsets = _shingle_hashes(hashes[np.repeat(wanted, counts)], counts[wanted],
+                                          shingle_words)
+        matrix = RMinHash.digest_matrix_from_flat_token_hashes(tokens, offsets, NUM_PERM, SEED)
+        for index, row in zip(np.flatnonzero(wanted), matrix.to_rows(), strict=True):
+            minimums[index] = np.asarray(row, dtype=np.uint32)
+    return digests, minimums
 
 
 def bands_for(threshold: float, num_perm: int = NUM_PERM) -> int:
@@ -75,16 +160,6 @@ def bands_for(threshold: float, num_perm: int = NUM_PERM) -> int:
         if 1 - (1 - threshold ** rows) ** bands >= 0.99:
             return bands
     return num_perm
-
-
-def minhash(words: list[str], shingle_words: int, min_words: int) -> RMinHash | None:
-    """The MinHash of a text's word shingles; ``None`` when it is too short to compare.
-    Needs no index, so worker processes can make it."""
-    if len(words) < min_words:
-        return None
-    mh = RMinHash(num_perm=NUM_PERM, seed=SEED)
-    mh.update(shingles(words, shingle_words))
-    return mh
 
 
 class DuplicateIndex:
@@ -119,20 +194,10 @@ class DuplicateIndex:
             minimums[band * self.rows:(band + 1) * self.rows].tobytes(), digest_size=8
         ).digest(), "little", signed=True)) for band in range(self.bands)]
 
-    def near(self, key: str, words: list[str]) -> tuple[str, float] | None:
-        """The earlier record that a text (its normalised ``words``) nearly duplicates and
-        the estimated Jaccard similarity, or ``None`` (and the text is indexed under
-        ``key``)."""
-        mh = self.minhash(words)
-        return None if mh is None else self.near_hash(key, mh)
-
-    def minhash(self, words: list[str]) -> RMinHash | None:
-        """:func:`minhash` with this index's settings."""
-        return minhash(words, self.shingle_words, self.near_min_words)
-
-    def near_hash(self, key: str, mh: RMinHash) -> tuple[str, float] | None:
-        """:meth:`near` for a text whose MinHash is already made."""
-        minimums = np.asarray(mh.digest(), dtype=np.uint32)
+    def near(self, key: str, minimums: np.ndarray) -> tuple[str, float] | None:
+        """The earlier record that a text (its MinHash ``minimums``, from
+        :func:`text_keys`) nearly duplicates and the estimated Jaccard similarity, or
+        ``None`` (and the text is indexed under ``key``)."""
         sig = (minimums & 0xFF).astype(np.uint8)
         bands = self._band_hashes(minimums)
         where = " OR ".join(["(band = ? AND hash = ?)"] * len(bands))

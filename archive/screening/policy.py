@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..errors import EntryError, Where
+from .duplicates import MAX_SHINGLE_WORDS
 from .ids import ID_KINDS
 from .pii import PII_KINDS
 
@@ -137,9 +138,9 @@ class Policy:
         if "near_threshold" in dup:
             options["near_threshold"] = _number(dup["near_threshold"],
                                                 "/duplicates/near_threshold", 0.5, 1)
-        for key in ("shingle_words", "near_min_words"):
+        for key, most in (("shingle_words", MAX_SHINGLE_WORDS), ("near_min_words", 1000)):
             if key in dup:
-                options[key] = int(_number(dup[key], f"/duplicates/{key}", 1, 1000))
+                options[key] = int(_number(dup[key], f"/duplicates/{key}", 1, most))
         media = data.get("media", {})
         _keys(media, {"video_decode_frames"}, "/media")
         if "video_decode_frames" in media:

@@ -85,7 +85,7 @@ class Screener:
         media = self._screen_media(record, analysis)
         replacements, drop_kind = self._screen_text(record, analysis)
         if drop_kind is None and not exact and analysis.minhash is not None:
-            near = self.duplicates.near_hash(record.key, analysis.minhash)
+            near = self.duplicates.near(record.key, analysis.minhash)
             if near is not None:
                 report.duplicates["near"] += 1
                 action = self.policy.near_duplicates

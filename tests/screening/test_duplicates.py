@@ -1,0 +1,89 @@
+"""Batch keys for duplicates: the same digests as text by text, MinHash that estimates
+Jaccard similarity of word shingles, and an index that finds what it should."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive.screening.duplicates import NUM_PERM, DuplicateIndex, digest_text, text_keys
+
+WORDS = ("hraun jökull fjörður heiði vatn á fjall dalur byggð kirkja river stone valley "
+         "harbour island meadow winter summer boat road bridge lighthouse").split()
+
+
+def essay(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) + rng.choice(["", "", ",", "."]) for _ in range(words))
+
+
+def shingle_jaccard(a: str, b: str, size: int = 5) -> float:
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = text.replace(",", " ").replace(".", " ").casefold().split()
+        return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+    x, y = grams(a), grams(b)
+    return len(x & y) / len(x | y)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(max_size=300), min_size=1, max_size=12))
+def test_batch_digests_equal_one_by_one_digests(texts: list[str]) -> None:
+    digests, _ = text_keys(texts, min_words=1)
+    assert digests == [digest_text(t) if t else None for t in texts]
+
+
+def test_digest_ignores_case_spacing_and_compatibility_forms() -> None:
+    [a, b, c], _ = text_keys(["Halló  HEIMUR\n", "halló\u00a0heimur", "halló heimur!"])
+    assert a == b != c
+
+
+def test_minhash_estimates_shingle_jaccard() -> None:
+    rng = random.Random(7)
+    base = essay(rng, 400)
+    words = base.split()
+    variants = []
+    for changes in (0, 5, 20, 60, 400):
+        edited = list(words)
+        for i in rng.sample(range(len(words)), changes):
+            edited[i] = "breytt"
+        variants.append(" ".join(edited))
+    _, minimums = text_keys([base, *variants])
+    for text, sig in zip(variants, minimums[1:], strict=True):
+        estimate = float(np.mean(minimums[0] == sig))
+        assert estimate == pytest.approx(shingle_jaccard(base, text), abs=0.12)
+    assert float(np.mean(minimums[0] == minimums[1])) == 1.0
+    assert float(np.mean(minimums[0] == minimums[-1])) < 0.1
+
+
+def test_punctuation_does_not_make_texts_different_and_short_texts_are_skipped() -> None:
+    rng = random.Random(3)
+    text = essay(rng, 60)
+    _, [a, b, short] = text_keys([text, text.replace(",", " ;"), "only five words here now"],
+                                 min_words=20)
+    assert a is not None and np.array_equal(a, b)
+    assert short is None
+    assert len(a) == NUM_PERM
+
+
+def test_keys_do_not_depend_on_the_batch() -> None:
+    rng = random.Random(5)
+    texts = [essay(rng, rng.randint(25, 200)) for _ in range(20)]
+    _, together = text_keys(texts)
+    alone = [text_keys([t])[1][0] for t in texts]
+    assert all(np.array_equal(x, y) for x, y in zip(together, alone, strict=True))
+
+
+def test_index_finds_near_duplicates_and_not_unrelated_texts() -> None:
+    rng = random.Random(11)
+    texts = [essay(rng, 300) for _ in range(30)]
+    near = texts[4].split()
+    near[100] = "breytt"
+    texts.append(" ".join(near))
+    index = DuplicateIndex(near_threshold=0.8)
+    _, minimums = text_keys(texts)
+    found = [index.near(f"r{i}", m) for i, m in enumerate(minimums)]
+    assert found[:30] == [None] * 30
+    assert found[30] is not None and found[30][0] == "r4" and found[30][1] > 0.9

@@ -1,0 +1,84 @@
+"""Shard writers: the tar bytes are webdataset's, shards roll over where they should."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+
+import pytest
+import webdataset as wds
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive.records import Media, Origin, Record
+from archive.shards.files import FileLog
+from archive.shards.webdataset import MTIME, WebDatasetShards
+
+
+def _record(key: str, text: str, media: bytes | None = None, ext: str = "png") -> Record:
+    return Record(key=key, split="train", fields={"id": key, "text": text},
+                  origin=Origin("train.jsonl", line=1),
+                  media={"image": Media(media, ext, f"{key}.{ext}")} if media else {})
+
+
+def _reference(shards: WebDatasetShards, records: list[Record]) -> bytes:
+    """The same samples written by webdataset's own TarWriter."""
+    out = io.BytesIO()
+    with wds.TarWriter(out, user="archive", group="archive", mode=0o444, encoder=False,
+                       mtime=MTIME) as writer:
+        for record in records:
+            writer.write(shards.sample(record))
+    return out.getvalue()
+
+
+def _written(tmp_path: Path, records: list[Record], **kwargs: int) -> tuple[
+        WebDatasetShards, list[bytes]]:
+    shards = WebDatasetShards(FileLog(tmp_path), "train", "text", **kwargs)
+    with shards:
+        for record in records:
+            shards.write(record)
+    return shards, [(tmp_path / f.path).read_bytes() for f in shards.files]
+
+
+KEYS = st.one_of(st.from_regex(r"[A-Za-z0-9_-]{1,128}", fullmatch=True),
+                 st.text(min_size=1, max_size=140).filter(lambda k: "\0" not in k))
+
+
+@settings(max_examples=60, deadline=None)
+@given(samples=st.lists(st.tuples(KEYS, st.text(max_size=700), st.binary(max_size=1500)),
+                        min_size=1, max_size=5, unique_by=lambda s: s[0]))
+def test_tar_bytes_equal_webdatasets_for_any_key_and_size(
+        tmp_path_factory: pytest.TempPathFactory,
+        samples: list[tuple[str, str, bytes]]) -> None:
+    records = [_record(k, t, m) for k, t, m in samples]
+    shards, [ours] = _written(tmp_path_factory.mktemp("tar"), records)
+    assert ours == _reference(shards, records)
+
+
+def test_long_and_non_ascii_names_get_pax_headers_that_tarfile_reads(tmp_path: Path) -> None:
+    records = [_record("k" * 128, "long"), _record("Þórður_ævi", "íslenska", b"\x89PNG")]
+    _, [data] = _written(tmp_path, records)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        members = tar.getmembers()
+    assert [m.name for m in members] == [
+        "k" * 128 + ".json", "k" * 128 + ".txt",
+        "Þórður_ævi.json", "Þórður_ævi.png", "Þórður_ævi.txt"]
+    assert {(m.mode, m.uname, m.gname, m.mtime) for m in members} == {
+        (0o444, "archive", "archive", 0)}
+
+
+def test_shards_roll_over_at_the_size_and_each_is_a_whole_tar(tmp_path: Path) -> None:
+    records = [_record(f"r{i:03d}", "x" * 3000) for i in range(30)]
+    shards, blobs = _written(tmp_path, records, shard_bytes=20_000)
+    assert len(blobs) > 2
+    assert sum(f.records for f in shards.files) == 30
+    keys = []
+    for blob in blobs:
+        assert len(blob) % tarfile.RECORDSIZE == 0
+        samples = list(wds.WebDataset([str(tmp_path / f.path) for f in shards.files
+                                       if (tmp_path / f.path).read_bytes() == blob],
+                                      shardshuffle=False))
+        keys += [s["__key__"] for s in samples]
+        assert all(s["txt"] == b"x" * 3000 for s in samples)
+    assert keys == [r.key for r in records]
