@@ -29,9 +29,10 @@ from .errors import (
     StorageError,
     Where,
 )
-from .features import arrow_schema, text_of, to_row
+from .features import arrow_schema
 from .locks import file_lock
-from .parallel import analysed
+from .parallel import prepared
+from .prepare import Prepared
 from .readers import read_split
 from .records import Record
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
@@ -43,8 +44,8 @@ from .shards.parquet import ParquetShards
 from .shards.webdataset import WebDatasetShards
 
 SCREEN_BATCH = {"text": 256, "conversation": 64}
-"""Records screened together (language identification runs on all cores per batch); a
-batch is held in memory at once, so media record types go a few at a time."""
+"""Records prepared together (by one worker process); a batch is held in memory at once,
+so media record types go a few at a time."""
 
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 """Write failures that mean the disk is full, over a limit, or read-only."""
@@ -52,28 +53,27 @@ _SQLITE_STORAGE = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR}
 """SQLite's primary result codes for a full disk and a failed write."""
 
 
-def _checked(entry: Entry, batch: list[Record], keys: SeenSet, counted: set[str],
-             sizes: Counter[str]) -> list[Record]:
-    """Validate a batch in order, counting the partner's bytes (files and media)."""
-    for record in batch:
-        check_record(entry, record, keys)
-        if record.origin.file not in counted:
-            counted.add(record.origin.file)
-            sizes[record.origin.file] = (entry.data / record.origin.file).stat().st_size
-        if entry.source_format in ("jsonl", "csv", "folder"):
-            sizes["media"] += sum(len(m.data) for m in record.media.values())
-    return batch
+def _count_source(entry: Entry, record: Record, counted: set[str],
+                  sizes: Counter[str]) -> None:
+    """Count the partner's bytes: each file once, and media read from elsewhere."""
+    if record.origin.file not in counted:
+        counted.add(record.origin.file)
+        sizes[record.origin.file] = (entry.data / record.origin.file).stat().st_size
+    if entry.source_format in ("jsonl", "csv", "folder"):
+        sizes["media"] += sum(len(m.data) for m in record.media.values())
 
 
-def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
-    """Consecutive lists of up to ``size`` records."""
-    while batch := list(islice(records, size)):
+def batches(records: Iterator[Record], record_type: str) -> Iterator[list[Record]]:
+    """Consecutive lists of records, as many as are prepared together."""
+    while batch := list(islice(records, SCREEN_BATCH.get(record_type, 4))):
         yield batch
 
 
-def check_record(entry: Entry, record: Any, keys: SeenSet) -> None:
-    """Validate a record against its schema and refuse a duplicate key."""
-    problem = record_error(entry.record_type, record.fields)
+def check_record(entry: Entry, record: Any, keys: SeenSet,
+                 prepared: Prepared | None = None) -> None:
+    """Refuse a record that does not match its schema (as found by ``prepared``, if
+    given) or whose key appeared before."""
+    problem = prepared.problem if prepared else record_error(entry.record_type, record.fields)
     where = Where(dataset=entry.id, file=entry.data / record.origin.file,
                   line=record.origin.line, record=record.key)
     if problem:
@@ -206,20 +206,20 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
                                  shard_bytes=options.tar_shard_bytes) as tars:
             records = read_split(entry.id, entry.record_type, entry.source_format,
                                  entry.data, split, entry.splits[split])
-            checked = (_checked(entry, batch, keys, counted, sizes)
-                       for batch in _batches(records, SCREEN_BATCH.get(entry.record_type, 4)))
-            for batch, analyses in analysed(checked, workers=workers, dataset=entry.id,
-                                            record_type=entry.record_type,
-                                            languages=entry.languages, policy=entry.screening):
-                for screened in screener.screen_many(batch, analyses):
-                    if screened is None:
+            for batch, ready in prepared(batches(records, entry.record_type), workers=workers,
+                                         dataset=entry.id, record_type=entry.record_type,
+                                         languages=entry.languages, policy=entry.screening):
+                for record, each in zip(batch, ready, strict=True):
+                    check_record(entry, record, keys, each)
+                    _count_source(entry, record, counted, sizes)
+                    assert each.analysis is not None and each.judgement is not None
+                    if not screener.keeps(record, each.analysis, each.judgement):
                         continue
-                    size = len(text_of(screened, entry.record_type)) + sum(
-                        len(m.data) for m in screened.media.values())
-                    parquet.write(to_row(screened, entry.record_type), size)
-                    tars.write(screened)
+                    assert each.row is not None
+                    parquet.write(each.row, each.size)
+                    tars.write_bytes(each.tar)
                     info.records += 1
-                    languages[screened.fields.get("language") or
+                    languages[record.fields.get("language") or
                               (entry.languages[0] if len(entry.languages) == 1 else "und")] += 1
         info.parquet, info.webdataset = parquet.files, tars.files
         info.bytes = parquet.nbytes

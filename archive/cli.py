@@ -103,8 +103,10 @@ def validate(obj: Context, dataset: str) -> None:
 
 @cli.command()
 @click.argument("dataset")
+@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1,
+              show_default="all cores", help=WORKERS_HELP)
 @pass_ctx
-def screen(obj: Context, dataset: str) -> None:
+def screen(obj: Context, dataset: str, workers: int) -> None:
     """Screen a dataset alone: personal information, languages, duplicates, media.
 
     Prints the summary; the full list of findings (masked) goes to .archive/reports/.
@@ -114,7 +116,7 @@ def screen(obj: Context, dataset: str) -> None:
     """
     from .pipeline import screen as run
 
-    summary, path = run(obj.registry, dataset)
+    summary, path = run(obj.registry, dataset, workers=workers)
     counts = summary["counts"]
     kinds = summary["findings"]["by_kind"]
     click.echo(f"{dataset}: {counts['records_screened']:,} records screened, "

@@ -1,11 +1,11 @@
-"""Screening analysis in worker processes, handed back in input order.
+"""Records prepared in worker processes, handed back in input order.
 
-The costly per-record work of screening (personal-information detection, language
-identification, media decoding and metadata stripping) is an
-:class:`~archive.screening.analysis.Analysis` that depends on nothing but the record, so
-``N`` processes make them while the main process reads, applies the policy and writes in
-order: the bytes of a release do not depend on the number of workers. At most
-``2 * N`` batches are in flight, so memory stays bounded.
+The costly per-record work (validation, personal-information detection, language
+identification, media decoding and metadata stripping, serialisation) depends on
+nothing but the record (:mod:`archive.prepare`), so ``N`` processes do it while the
+main process reads, checks what depends on earlier records and writes, in order: the
+bytes of a release do not depend on the number of workers. At most ``2 * N`` batches
+are in flight, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -20,18 +20,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from .errors import ScreeningError, Where
+from .prepare import Prepared, Preparer
 from .records import Record
-from .screening import Policy
-from .screening.analysis import Analyser, Analysis
 
-_ANALYSER: Analyser | None = None
+_PREPARER: Preparer | None = None
 
 
 def _start(parent: int, record_type: str, languages: Sequence[str],
-           policy: dict[str, Any] | None) -> None:
-    global _ANALYSER
+           policy: dict[str, Any] | None, serialise: bool) -> None:
+    global _PREPARER
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    _ANALYSER = Analyser(record_type, languages, Policy.from_dict(policy))
+    _PREPARER = Preparer(record_type, languages, policy, serialise)
 
 
 def _exit_with(parent: int) -> None:
@@ -41,31 +40,33 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _analyse(records: list[Record]) -> list[Analysis]:
-    assert _ANALYSER is not None, "worker not started"
-    return _ANALYSER.analyse(records)
+def _prepare(records: list[Record]) -> list[Prepared]:
+    assert _PREPARER is not None, "worker not started"
+    return _PREPARER(records)
 
 
-def analysed(batches: Iterator[list[Record]], *, workers: int, dataset: str,
-             record_type: str, languages: Sequence[str], policy: dict[str, Any] | None
-             ) -> Iterator[tuple[list[Record], list[Analysis] | None]]:
-    """Each batch with its analyses made by ``workers`` processes, in order.
+def prepared(batches: Iterator[list[Record]], *, workers: int, dataset: str,
+             record_type: str, languages: Sequence[str], policy: dict[str, Any] | None,
+             serialise: bool = True) -> Iterator[tuple[list[Record], list[Prepared]]]:
+    """Each batch with its records prepared by ``workers`` processes, in order.
 
-    With one worker nothing is started and the analyses are ``None`` (the screener makes
-    them itself). A failure in a worker is a :class:`ScreeningError` naming the records;
-    on any error the batches not yet started are cancelled.
+    With one worker nothing is started: the batches are prepared here. A failure in a
+    worker is a :class:`ScreeningError` naming the records; on any error the batches not
+    yet started are cancelled.
     """
     if workers <= 1:
+        preparer = Preparer(record_type, languages, policy, serialise)
         for batch in batches:
-            yield batch, None
+            yield batch, preparer(batch)
         return
     context = multiprocessing.get_context("spawn")  # no fork of a threaded process
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
-                               initargs=(os.getpid(), record_type, list(languages), policy))
+                               initargs=(os.getpid(), record_type, list(languages), policy,
+                                         serialise))
     try:
-        pending: deque[tuple[list[Record], Future[list[Analysis]]]] = deque()
+        pending: deque[tuple[list[Record], Future[list[Prepared]]]] = deque()
         for batch in batches:
-            pending.append((batch, pool.submit(_analyse, batch)))
+            pending.append((batch, pool.submit(_prepare, batch)))
             if len(pending) >= 2 * workers:
                 done, future = pending.popleft()
                 yield done, _result(dataset, done, future)
@@ -78,8 +79,8 @@ def analysed(batches: Iterator[list[Record]], *, workers: int, dataset: str,
     pool.shutdown(wait=True)
 
 
-def _result(dataset: str, batch: list[Record], future: Future[list[Analysis]]
-            ) -> list[Analysis]:
+def _result(dataset: str, batch: list[Record], future: Future[list[Prepared]]
+            ) -> list[Prepared]:
     try:
         return future.result()
     except Exception as exc:

@@ -9,11 +9,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .build import build, build_lock, check_record, screener_for
+from .build import batches, build, build_lock, check_record, screener_for
 from .cache import BuildOptions, fingerprint
 from .entries import Entry, Registry, check_version
 from .errors import HubError, ReleaseExistsError, SourceError, VerifyError, Where
 from .hub import Hub
+from .parallel import prepared
 from .publish import Plan, publish, publish_card
 from .readers import read_dataset
 from .release import RELEASE_FILE, Release
@@ -81,8 +82,10 @@ def scratch_path(root: Path, entry: Entry) -> Path:
     return root / ".archive" / "scratch" / f"{entry.id}.sqlite"
 
 
-def screen(registry: Registry, dataset_id: str) -> tuple[dict[str, Any], Path]:
-    """Validate and screen every record, writing nothing but the findings report.
+def screen(registry: Registry, dataset_id: str, *, workers: int = 1
+           ) -> tuple[dict[str, Any], Path]:
+    """Validate and screen every record (in ``workers`` processes), writing nothing but
+    the findings report.
 
     Returns the summary and the findings path; raises :class:`ScreeningError` when the
     policy would hold the release.
@@ -91,16 +94,23 @@ def screen(registry: Registry, dataset_id: str) -> tuple[dict[str, Any], Path]:
     entry.require_releasable()
     path = findings_path(registry.root, entry)
     with scratch_file(scratch_path(registry.root, entry)) as db:
-        return _screen(entry, path, db)
+        return _screen(entry, path, db, workers)
 
 
-def _screen(entry: Entry, path: Path, db: sqlite3.Connection) -> tuple[dict[str, Any], Path]:
+def _screen(entry: Entry, path: Path, db: sqlite3.Connection, workers: int
+            ) -> tuple[dict[str, Any], Path]:
     screener = screener_for(entry, path, db)
     keys = SeenSet(db, "record_keys")
-    for record in read_dataset(entry.id, entry.record_type, entry.source_format, entry.data,
-                               entry.splits):
-        check_record(entry, record, keys)
-        screener.screen(record)
+    records = read_dataset(entry.id, entry.record_type, entry.source_format, entry.data,
+                           entry.splits)
+    for batch, ready in prepared(batches(records, entry.record_type), workers=workers,
+                                 dataset=entry.id, record_type=entry.record_type,
+                                 languages=entry.languages, policy=entry.screening,
+                                 serialise=False):
+        for record, each in zip(batch, ready, strict=True):
+            check_record(entry, record, keys, each)
+            assert each.analysis is not None and each.judgement is not None
+            screener.keeps(record, each.analysis, each.judgement)
     return screener.finish().summary(), path  # finish() writes the findings file
 
 

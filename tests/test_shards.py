@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from archive.records import Media, Origin, Record
 from archive.shards.files import FileLog
-from archive.shards.webdataset import MTIME, WebDatasetShards
+from archive.shards.webdataset import MTIME, WebDatasetShards, sample
 
 
 def _record(key: str, text: str, media: bytes | None = None, ext: str = "png") -> Record:
@@ -28,7 +28,7 @@ def _reference(shards: WebDatasetShards, records: list[Record]) -> bytes:
     with wds.TarWriter(out, user="archive", group="archive", mode=0o444, encoder=False,
                        mtime=MTIME) as writer:
         for record in records:
-            writer.write(shards.sample(record))
+            writer.write(sample(record, "text"))
     return out.getvalue()
 
 

@@ -12,11 +12,11 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..records import Media, Record
+from ..records import Record
 from .analysis import Analyser, Analysis
 from .duplicates import DuplicateIndex
-from .fields import with_values
-from .findings import Finding, mask, placeholder
+from .findings import Finding
+from .judge import Judgement, judge
 from .policy import PAST, Policy
 from .report import ScreeningReport
 from .spans import Span
@@ -63,7 +63,7 @@ class Screener:
                     analyses: list[Analysis] | None = None) -> list[Record | None]:
         """:meth:`screen` for a batch of records, in order. ``analyses`` are the records'
         :class:`Analysis`, if made elsewhere (in worker processes); else they are made here,
-        languages for the whole batch at once."""
+        for the whole batch at once."""
         analyses = analyses if analyses is not None else self.analyser.analyse(records)
         return [self.screen(r, a) for r, a in zip(records, analyses, strict=True)]
 
@@ -71,6 +71,13 @@ class Screener:
         """The record as it may be published (redacted, media stripped), or ``None`` when
         the policy drops it."""
         analysis = analysis or self.analyser.analyse([record])[0]
+        judgement = judge(record, analysis, self.policy)
+        return judgement.record if self.keeps(record, analysis, judgement) else None
+
+    def keeps(self, record: Record, analysis: Analysis, judgement: Judgement) -> bool:
+        """Count what screening found in ``record`` (its analysis and judgement, made on
+        its own, maybe in a worker process), check it against the records before it, and
+        say whether it is published."""
         report = self.report
         report.records["screened"] += 1
         exact = False
@@ -82,8 +89,14 @@ class Screener:
                       PAST[action])
             if action == "drop":
                 return self._drop("exact_duplicate")
-        media = self._screen_media(record, analysis)
-        replacements, drop_kind = self._screen_text(record, analysis)
+        report.media["checked"] += judgement.media_checked
+        report.media["broken"] += judgement.media_broken
+        for removed in judgement.stripped:
+            report.media["stripped"] += 1
+            report.count_stripped(removed)
+        for field, kind, excerpt, action, span in judgement.findings:
+            self._add(record, field, kind, excerpt, action, span)
+        drop_kind = judgement.drop_kind
         if drop_kind is None and not exact and analysis.minhash is not None:
             near = self.duplicates.near(record.key, analysis.minhash)
             if near is not None:
@@ -97,60 +110,13 @@ class Screener:
             return self._drop(drop_kind)
         self._count_language(analysis.language)
         report.records["returned"] += 1
-        report.records["redacted"] += bool(replacements)
-        out = with_values(record, replacements) if replacements else record
-        if any(media[name] is not record.media[name] for name in media):
-            out = Record(key=out.key, split=out.split, fields=out.fields, origin=out.origin,
-                         media=media)
-        return out
+        report.records["redacted"] += judgement.redacted
+        return True
 
-    def _drop(self, kind: str) -> None:
+    def _drop(self, kind: str) -> bool:
         self.report.records["dropped"] += 1
         self.report.dropped_by[kind] += 1
-        return None
-
-    def _screen_media(self, record: Record, analysis: Analysis) -> dict[str, Media]:
-        media = dict(record.media)
-        for name, item in record.media.items():
-            pointer, check = f"/{name}", analysis.media[name]
-            self.report.media["checked"] += 1
-            if check.problem is not None:
-                self.report.media["broken"] += 1
-                self._add(record, pointer, check.problem.kind, check.problem.reason, "blocked")
-                continue
-            if check.stripped is None:
-                self._add(record, pointer, "media_metadata",
-                          f"metadata could not be stripped ({check.strip_error})", "blocked")
-                continue
-            if check.stripped.removed:
-                self.report.media["stripped"] += 1
-                self.report.count_stripped(check.stripped.removed)
-                media[name] = Media(data=check.stripped.data, ext=item.ext, name=item.name)
-            if check.stripped.gps:
-                self._add(record, pointer, "gps", "GPS position in the file's metadata",
-                          "stripped")
-        return media
-
-    def _screen_text(self, record: Record,
-                     analysis: Analysis) -> tuple[dict[str, str], str | None]:
-        """Apply the policy to the personal information found in every text field; return
-        the redacted values by pointer and the kind that drops the record, if any."""
-        replacements: dict[str, str] = {}
-        drop_kind: str | None = None
-        for field in analysis.texts:
-            text, pieces, last = field.text, [], 0
-            for span in field.spans:
-                action = self.policy.action(span.kind)
-                self._add(record, field.pointer, span.kind,
-                          mask(text[span.start:span.end], span.kind), PAST[action], span)
-                if action in ("redact", "block"):
-                    pieces += [text[last:span.start], placeholder(span.kind)]
-                    last = span.end
-                elif action == "drop" and drop_kind is None:
-                    drop_kind = span.kind
-            if pieces:
-                replacements[field.pointer] = "".join(pieces) + text[last:]
-        return replacements, drop_kind
+        return False
 
     def _count_language(self, known: tuple[str | None, bool]) -> None:
         code, declared = known

@@ -21,6 +21,28 @@ MTIME = 0
 MEMBERS = MemberFormat(mode=0o444, user="archive", group="archive", mtime=MTIME)
 
 
+def sample(record: Record, record_type: str) -> dict[str, Any]:
+    """The sample of a record: ``json`` (all fields), ``txt`` (main text), media."""
+    fields = published_fields(record)
+    out: dict[str, Any] = {
+        "__key__": record.key,
+        "json": json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8"),
+    }
+    text = fields.get(TEXT_FIELDS[record_type])
+    if isinstance(text, str):
+        out["txt"] = text.encode("utf-8")
+    for media in record.media.values():
+        out[media.ext] = media.data
+    return out
+
+
+def sample_bytes(record: Record, record_type: str) -> bytes:
+    """The tar members of a record's sample, in ``webdataset``'s order (by extension)."""
+    members = sample(record, record_type)
+    key = members.pop("__key__")
+    return b"".join(MEMBERS.member(f"{key}.{ext}", members[ext]) for ext in sorted(members))
+
+
 class WebDatasetShards(ShardWriter):
     """Writes one split's records as tar shards that roll over at ``shard_bytes``."""
 
@@ -38,31 +60,11 @@ class WebDatasetShards(ShardWriter):
         if self.stream is not None:
             self.stream.close()
 
-    def sample(self, record: Record) -> dict[str, Any]:
-        """The sample of a record: ``json`` (all fields), ``txt`` (main text), media."""
-        fields = published_fields(record)
-        sample: dict[str, Any] = {
-            "__key__": record.key,
-            "json": json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8"),
-        }
-        text = fields.get(TEXT_FIELDS[self.record_type])
-        if isinstance(text, str):
-            sample["txt"] = text.encode("utf-8")
-        for media in record.media.values():
-            sample[media.ext] = media.data
-        return sample
-
-    def sample_bytes(self, record: Record) -> bytes:
-        """The tar members of a record's sample, in ``webdataset``'s order (by extension)."""
-        sample = self.sample(record)
-        key = sample.pop("__key__")
-        return b"".join(MEMBERS.member(f"{key}.{ext}", sample[ext]) for ext in sorted(sample))
-
     def write(self, record: Record) -> None:
-        self.write_bytes(self.sample_bytes(record))
+        self.write_bytes(sample_bytes(record, self.record_type))
 
     def write_bytes(self, members: bytes) -> None:
-        """Append one sample's tar members (made by :meth:`sample_bytes`)."""
+        """Append one sample's tar members (made by :func:`sample_bytes`)."""
         if self.stream is None:
             self.path = self.log.root / self.folder / f"{self.split}-{self.index:05d}.tar"
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,60 @@
+"""Everything a record needs before it is written that depends on nothing but the record.
+
+For a batch of records, a :class:`Preparer` validates each against its schema, screens it
+(analysis and the policy's judgement: findings, redactions, stripped media) and
+serialises what would be published (the Parquet row and the tar members). It runs in
+worker processes (:mod:`archive.parallel`); the build keeps in its own process only
+what depends on the records before: unique keys, duplicates, counts, and writing in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .features import text_of, to_row
+from .records import Record
+from .schemas import record_error
+from .screening import Policy
+from .screening.analysis import Analyser, Analysis
+from .screening.judge import Judgement, judge
+from .shards.webdataset import sample_bytes
+
+
+@dataclass
+class Prepared:
+    """One record, prepared: its schema error, or its screening and serialised forms."""
+
+    problem: tuple[str, str] | None = None  # (JSON pointer, message)
+    analysis: Analysis | None = None  # only what the in-order checks need
+    judgement: Judgement | None = None  # without the published record
+    row: dict[str, Any] | None = None  # the Parquet row
+    size: int = 0  # bytes of text and media, for row-group sizes
+    tar: bytes = b""  # the WebDataset sample's tar members
+
+
+class Preparer:
+    """Prepares records of one dataset; ``serialise=False`` stops after screening."""
+
+    def __init__(self, record_type: str, languages: Sequence[str],
+                 policy: dict[str, Any] | None, serialise: bool = True) -> None:
+        self.record_type, self.serialise = record_type, serialise
+        self.policy = Policy.from_dict(policy)
+        self.analyser = Analyser(record_type, languages, self.policy)
+
+    def __call__(self, records: Sequence[Record]) -> list[Prepared]:
+        out = [Prepared(problem=record_error(self.record_type, r.fields)) for r in records]
+        valid = [i for i, p in enumerate(out) if p.problem is None]
+        for i, analysis in zip(valid, self.analyser.analyse([records[i] for i in valid]),
+                               strict=True):
+            judgement = judge(records[i], analysis, self.policy)
+            published = judgement.record
+            out[i].analysis = replace(analysis, texts=[], media={})
+            out[i].judgement = replace(judgement, record=None)  # type: ignore[arg-type]
+            if self.serialise:
+                out[i].row = to_row(published, self.record_type)
+                out[i].size = len(text_of(published, self.record_type)) + sum(
+                    len(m.data) for m in published.media.values())
+                out[i].tar = sample_bytes(published, self.record_type)
+        return out
