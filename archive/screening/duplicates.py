@@ -89,6 +89,10 @@ _SEPARATORS = bytes(32 if chr(i) in string.punctuation or chr(i).isspace() else 
 """ASCII punctuation and whitespace become spaces: words are what remains between."""
 
 
+_BAND_MULTIPLIERS = _mix(np.arange(1, NUM_PERM + 1, dtype=np.uint64)) | np.uint64(1)
+_BAND_SALTS = _mix(np.arange(NUM_PERM, 2 * NUM_PERM, dtype=np.uint64))
+
+
 def _words(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """A 64-bit hash of every word of normalised ``texts`` (a polynomial hash of its UTF-8
     bytes, from prefix sums, then mixed) and the number of words of each text."""
@@ -178,21 +182,25 @@ class DuplicateIndex:
         self.rows = NUM_PERM // self.bands
         self._db = db or scratch(None)
         self._exact = SeenSet(self._db, "exact_digests")
-        self._db.execute("CREATE TABLE IF NOT EXISTS near_bands "
-                         "(band INTEGER, hash INTEGER, record INTEGER)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS near_bands_key ON near_bands (band, hash)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS near_bands (hash INTEGER, record INTEGER)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS near_bands_hash ON near_bands (hash)")
         self._db.execute("CREATE TABLE IF NOT EXISTS near_records "
                          "(record INTEGER PRIMARY KEY, key TEXT, signature BLOB)")
         self._count = 0
+        self._query = ("SELECT r.record, r.key, r.signature FROM near_records r WHERE r.record "
+                       "IN (SELECT record FROM near_bands WHERE hash IN "
+                       f"({', '.join('?' * self.bands)})) ORDER BY r.record")
 
     def seen_exact(self, digest: bytes) -> bool:
         """True when ``digest`` was seen before; remembers it otherwise."""
         return self._exact.add(digest)
 
-    def _band_hashes(self, minimums: np.ndarray) -> list[tuple[int, int]]:
-        return [(band, int.from_bytes(hashlib.blake2b(
-            minimums[band * self.rows:(band + 1) * self.rows].tobytes(), digest_size=8
-        ).digest(), "little", signed=True)) for band in range(self.bands)]
+    def _band_hashes(self, minimums: np.ndarray) -> list[int]:
+        """One signed 64-bit hash per band of minimums, distinct for each band."""
+        rows = minimums.astype(np.uint64).reshape(self.bands, self.rows)
+        with np.errstate(over="ignore"):
+            combined = (rows * _BAND_MULTIPLIERS[:self.rows]).sum(axis=1, dtype=np.uint64)
+            return _mix(combined + _BAND_SALTS[:self.bands]).view(np.int64).tolist()
 
     def near(self, key: str, minimums: np.ndarray) -> tuple[str, float] | None:
         """The earlier record that a text (its MinHash ``minimums``, from
@@ -200,11 +208,8 @@ class DuplicateIndex:
         ``None`` (and the text is indexed under ``key``)."""
         sig = (minimums & 0xFF).astype(np.uint8)
         bands = self._band_hashes(minimums)
-        where = " OR ".join(["(band = ? AND hash = ?)"] * len(bands))
-        query = (f"SELECT r.record, r.key, r.signature FROM near_records r WHERE r.record IN "
-                 f"(SELECT record FROM near_bands WHERE {where}) ORDER BY r.record")
         best: tuple[str, float] | None = None
-        for _, other, signature in self._db.execute(query, [v for b in bands for v in b]):
+        for _, other, signature in self._db.execute(self._query, bands):
             agree = float(np.count_nonzero(np.frombuffer(signature, np.uint8) == sig))
             jaccard = max(0.0, (agree / NUM_PERM - 1 / 256) / (1 - 1 / 256))
             if jaccard >= self.threshold and (best is None or jaccard > best[1]):
@@ -214,6 +219,6 @@ class DuplicateIndex:
             self._count += 1
             self._db.execute("INSERT INTO near_records VALUES (?, ?, ?)",
                              (record, key, sig.tobytes()))
-            self._db.executemany("INSERT INTO near_bands VALUES (?, ?, ?)",
-                                 [(band, value, record) for band, value in bands])
+            self._db.executemany("INSERT INTO near_bands VALUES (?, ?)",
+                                 [(value, record) for value in bands])
         return best
