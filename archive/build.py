@@ -10,7 +10,7 @@ import errno
 import shutil
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from itertools import islice
 from pathlib import Path
@@ -38,6 +38,8 @@ from .records import Record
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
 from .schemas import record_error
 from .screening import Policy, Screener
+from .screening.analysis import Analysis
+from .screening.judge import Judgement
 from .seen import SeenSet, scratch_file
 from .shards.files import FileLog, sha256sums
 from .shards.parquet import ParquetShards
@@ -63,26 +65,37 @@ def _count_source(entry: Entry, record: Record, counted: set[str],
         sizes["media"] += sum(len(m.data) for m in record.media.values())
 
 
+def screened(ready: Sequence[Prepared]) -> tuple[list[Analysis], list[Judgement]]:
+    """The analyses and judgements of a batch of valid, prepared records."""
+    analyses = [p.analysis for p in ready if p.analysis is not None]
+    judgements = [p.judgement for p in ready if p.judgement is not None]
+    assert len(analyses) == len(judgements) == len(ready), "unchecked records"
+    return analyses, judgements
+
+
 def batches(records: Iterator[Record], record_type: str) -> Iterator[list[Record]]:
     """Consecutive lists of records, as many as are prepared together."""
     while batch := list(islice(records, SCREEN_BATCH.get(record_type, 4))):
         yield batch
 
 
-def check_record(entry: Entry, record: Any, keys: SeenSet,
-                 prepared: Prepared | None = None) -> None:
-    """Refuse a record that does not match its schema (as found by ``prepared``, if
-    given) or whose key appeared before."""
-    problem = prepared.problem if prepared else record_error(entry.record_type, record.fields)
-    where = Where(dataset=entry.id, file=entry.data / record.origin.file,
-                  line=record.origin.line, record=record.key)
-    if problem:
-        where.pointer = problem[0]
-        raise RecordError(problem[1], where,
-                          hint=f"see schemas/records/{entry.record_type}.schema.json")
-    if keys.add(record.key):
-        raise RecordError("a record with this id appears twice", where,
-                          hint="ids must be unique across splits")
+def check_records(entry: Entry, records: Sequence[Any], keys: SeenSet,
+                  prepared: Sequence[Prepared] | None = None) -> None:
+    """Refuse the first record, in order, that does not match its schema (as found by
+    ``prepared``, if given) or whose key appeared before."""
+    repeated = keys.add_many([r.key for r in records])
+    for index, record in enumerate(records):
+        problem = (prepared[index].problem if prepared is not None
+                   else record_error(entry.record_type, record.fields))
+        where = Where(dataset=entry.id, file=entry.data / record.origin.file,
+                      line=record.origin.line, record=record.key)
+        if problem:
+            where.pointer = problem[0]
+            raise RecordError(problem[1], where,
+                              hint=f"see schemas/records/{entry.record_type}.schema.json")
+        if repeated[index]:
+            raise RecordError("a record with this id appears twice", where,
+                              hint="ids must be unique across splits")
 
 
 def _compare(entry: Entry, records: int, source_bytes: int,
@@ -209,11 +222,11 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
             for batch, ready in prepared(batches(records, entry.record_type), workers=workers,
                                          dataset=entry.id, record_type=entry.record_type,
                                          languages=entry.languages, policy=entry.screening):
-                for record, each in zip(batch, ready, strict=True):
-                    check_record(entry, record, keys, each)
+                check_records(entry, batch, keys, ready)
+                kept = screener.keeps_many(batch, *screened(ready))
+                for record, each, keep in zip(batch, ready, kept, strict=True):
                     _count_source(entry, record, counted, sizes)
-                    assert each.analysis is not None and each.judgement is not None
-                    if not screener.keeps(record, each.analysis, each.judgement):
+                    if not keep:
                         continue
                     assert each.row is not None
                     parquet.write(each.row, each.size)

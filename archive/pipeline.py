@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .build import batches, build, build_lock, check_record, screener_for
+from .build import batches, build, build_lock, check_records, screened, screener_for
 from .cache import BuildOptions, fingerprint
 from .entries import Entry, Registry, check_version
 from .errors import HubError, ReleaseExistsError, SourceError, VerifyError, Where
@@ -54,10 +54,11 @@ def validate(entry: Entry, scratch: Path) -> Counter[str]:
 
 def _validate(entry: Entry, keys: SeenSet) -> Counter[str]:
     counts: Counter[str] = Counter()
-    for record in read_dataset(entry.id, entry.record_type, entry.source_format, entry.data,
-                               entry.splits):
-        check_record(entry, record, keys)
-        counts[record.split] += 1
+    records = read_dataset(entry.id, entry.record_type, entry.source_format, entry.data,
+                           entry.splits)
+    for batch in batches(records, entry.record_type):
+        check_records(entry, batch, keys)
+        counts.update(record.split for record in batch)
     if not counts:
         raise SourceError("the dataset has no records", Where(dataset=entry.id, file=entry.data))
     return counts
@@ -107,10 +108,8 @@ def _screen(entry: Entry, path: Path, db: sqlite3.Connection, workers: int
                                  dataset=entry.id, record_type=entry.record_type,
                                  languages=entry.languages, policy=entry.screening,
                                  serialise=False):
-        for record, each in zip(batch, ready, strict=True):
-            check_record(entry, record, keys, each)
-            assert each.analysis is not None and each.judgement is not None
-            screener.keeps(record, each.analysis, each.judgement)
+        check_records(entry, batch, keys, ready)
+        screener.keeps_many(batch, *screened(ready))
     return screener.finish().summary(), path  # finish() writes the findings file
 
 

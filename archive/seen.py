@@ -9,11 +9,15 @@ fsync: it is scratch space, deleted with the build), memory stays at SQLite's pa
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 CACHE_KIB = 16 * 1024
+MAX_PARAMETERS = 900
+"""Values bound in one statement (SQLite allows at least 999)."""
+T = TypeVar("T")
 
 
 def scratch(path: Path | None) -> sqlite3.Connection:
@@ -54,3 +58,24 @@ class SeenSet:
         """Remember ``value``; True when it was there already."""
         cursor = self.db.execute(f"INSERT OR IGNORE INTO {self.name} VALUES (?)", (value,))
         return cursor.rowcount == 0
+
+    def add_many(self, values: Sequence[bytes | str]) -> list[bool]:
+        """:meth:`add` for each value in order, in a few statements."""
+        before: set[bytes | str] = set()
+        for chunk in chunks(list(set(values)), MAX_PARAMETERS):
+            before.update(v for (v,) in self.db.execute(
+                f"SELECT value FROM {self.name} WHERE value IN ({', '.join('?' * len(chunk))})",
+                chunk))
+        seen = []
+        for value in values:
+            seen.append(value in before)
+            before.add(value)
+        self.db.executemany(f"INSERT OR IGNORE INTO {self.name} VALUES (?)",
+                            [(v,) for v in dict.fromkeys(values)])
+        return seen
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """Consecutive slices of ``items`` of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -6,8 +6,10 @@ Generates a realistic JSON Lines text corpus (essays assembled from the bundled
 examples' sentences, every record distinct), then runs each task in its own process
 and reports MB/s of input (timed inside the process, after imports), the ratio to the
 ``datasets`` Parquet path (what ``push_to_hub`` does before uploading) and the peak
-resident memory (for ``build-2w``: the main process plus twice its largest
-worker). ``build`` screens in one process, ``build-2w`` with two worker
+resident memory (for ``build-2w`` and ``screen``: the main process plus twice its
+largest worker). ``convert`` is conversion alone (both formats and checksums, one
+process); ``screen`` is screening alone (``archive screen``, two worker processes);
+``build`` is the whole release build in one process, ``build-2w`` with two worker
 processes; ``rebuild`` is the same build run a second time (the cache's saving). Figures
 only compare within one run on one machine. ``--memory-check`` builds corpora of MB and
 4 x MB and exits 1 when the larger one's peak memory is more than 10% above the smaller's.
@@ -31,7 +33,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TASKS = ["cp", "sha256", "datasets", "pyarrow", "convert", "build", "build-2w", "rebuild"]
+TASKS = ["cp", "sha256", "datasets", "pyarrow", "convert", "screen", "build", "build-2w",
+         "rebuild"]
 
 
 def corpus(path: Path, megabytes: int, seed: int = 0) -> int:
@@ -97,6 +100,11 @@ def run_task(task: str, source: Path, work: Path) -> None:
                 parquet.write(to_row(record, "text"), len(text_of(record, "text")))
                 tars.write(record)
         (work / "convert" / "SHA256SUMS").write_text(sha256sums(log.sorted()))
+    elif task == "screen":
+        from archive.entries import Registry
+        from archive.pipeline import screen
+
+        screen(Registry(work.parent / "root"), "bench-essays", workers=2)
     elif task in ("build", "rebuild", "build-2w"):
         from archive.build import build
         from archive.entries import Registry
@@ -176,7 +184,7 @@ def main() -> None:
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(json.dumps({"seconds": seconds,
-                          "rss_kb": own + 2 * largest * (task == "build-2w")}))
+                          "rss_kb": own + 2 * largest * (task in ("build-2w", "screen"))}))
         return
     if args.memory_check:
         raise SystemExit(memory_check(args.mb))

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from rensa import RMinHash
 
-from ..seen import SeenSet, scratch
+from ..seen import MAX_PARAMETERS, SeenSet, chunks, scratch
 
 NUM_PERM = 128
 SEED = 20240611
@@ -187,9 +187,6 @@ class DuplicateIndex:
         self._db.execute("CREATE TABLE IF NOT EXISTS near_records "
                          "(record INTEGER PRIMARY KEY, key TEXT, signature BLOB)")
         self._count = 0
-        self._query = ("SELECT r.record, r.key, r.signature FROM near_records r WHERE r.record "
-                       "IN (SELECT record FROM near_bands WHERE hash IN "
-                       f"({', '.join('?' * self.bands)})) ORDER BY r.record")
 
     def seen_exact(self, digest: bytes) -> bool:
         """True when ``digest`` was seen before; remembers it otherwise."""
@@ -202,23 +199,66 @@ class DuplicateIndex:
             combined = (rows * _BAND_MULTIPLIERS[:self.rows]).sum(axis=1, dtype=np.uint64)
             return _mix(combined + _BAND_SALTS[:self.bands]).view(np.int64).tolist()
 
+    def seen_exact_many(self, digests: Sequence[bytes | None]) -> list[bool]:
+        """:meth:`seen_exact` for each digest in order (``None``: not looked for)."""
+        given = [d for d in digests if d is not None]
+        found = iter(self._exact.add_many(given))
+        return [d is not None and next(found) for d in digests]
+
     def near(self, key: str, minimums: np.ndarray) -> tuple[str, float] | None:
         """The earlier record that a text (its MinHash ``minimums``, from
         :func:`text_keys`) nearly duplicates and the estimated Jaccard similarity, or
         ``None`` (and the text is indexed under ``key``)."""
-        sig = (minimums & 0xFF).astype(np.uint8)
-        bands = self._band_hashes(minimums)
+        return self.near_many([key], [minimums])[0]
+
+    def near_many(self, keys: Sequence[str], minimums: Sequence[np.ndarray | None]
+                  ) -> list[tuple[str, float] | None]:
+        """:meth:`near` for each text of a batch in order (``None`` minimums: not looked
+        for), with one query for the candidates indexed before the batch."""
+        bands = [self._band_hashes(m) if m is not None else [] for m in minimums]
+        earlier: dict[int, list[int]] = {}
+        wanted = sorted({h for b in bands for h in b})
+        for chunk in chunks(wanted, MAX_PARAMETERS):
+            for value, record in self._db.execute(
+                    f"SELECT hash, record FROM near_bands WHERE hash IN "
+                    f"({', '.join('?' * len(chunk))})", chunk):
+                earlier.setdefault(value, []).append(record)
+        batch: dict[int, list[int]] = {}  # band hash -> records indexed in this batch
+        added: dict[int, tuple[str, np.ndarray]] = {}
+        out: list[tuple[str, float] | None] = []
+        for key, mins, hashes in zip(keys, minimums, bands, strict=True):
+            if mins is None:
+                out.append(None)
+                continue
+            sig = (mins & 0xFF).astype(np.uint8)
+            old = sorted({r for h in hashes for r in earlier.get(h, ())})
+            new = sorted({r for h in hashes for r in batch.get(h, ())})
+            best = self._best(sig, [*self._signatures(old), *(added[r] for r in new)])
+            out.append(best)
+            if best is None:
+                record, self._count = self._count, self._count + 1
+                added[record] = (key, sig)
+                for value in hashes:
+                    batch.setdefault(value, []).append(record)
+        self._db.executemany("INSERT INTO near_records VALUES (?, ?, ?)",
+                             [(r, k, s.tobytes()) for r, (k, s) in added.items()])
+        self._db.executemany("INSERT INTO near_bands VALUES (?, ?)",
+                             [(h, r) for h, rs in batch.items() for r in rs])
+        return out
+
+    def _signatures(self, records: list[int]) -> list[tuple[str, np.ndarray]]:
+        rows = [row for chunk in chunks(records, MAX_PARAMETERS) for row in self._db.execute(
+            f"SELECT record, key, signature FROM near_records WHERE record IN "
+            f"({', '.join('?' * len(chunk))})", chunk)]
+        return [(key, np.frombuffer(sig, np.uint8)) for _, key, sig in sorted(rows)]
+
+    def _best(self, sig: np.ndarray, candidates: list[tuple[str, np.ndarray]]
+              ) -> tuple[str, float] | None:
+        """The most similar candidate at or above the threshold (the earliest of equals)."""
         best: tuple[str, float] | None = None
-        for _, other, signature in self._db.execute(self._query, bands):
-            agree = float(np.count_nonzero(np.frombuffer(signature, np.uint8) == sig))
+        for other, signature in candidates:
+            agree = float(np.count_nonzero(signature == sig))
             jaccard = max(0.0, (agree / NUM_PERM - 1 / 256) / (1 - 1 / 256))
             if jaccard >= self.threshold and (best is None or jaccard > best[1]):
                 best = (other, jaccard)
-        if best is None:
-            record = self._count
-            self._count += 1
-            self._db.execute("INSERT INTO near_records VALUES (?, ?, ?)",
-                             (record, key, sig.tobytes()))
-            self._db.executemany("INSERT INTO near_bands VALUES (?, ?)",
-                                 [(value, record) for value in bands])
         return best

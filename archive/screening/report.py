@@ -100,7 +100,7 @@ class ScreeningReport:
 
     @property
     def language_held(self) -> bool:
-        """True when too many records are in undeclared languages (and Lingua knows them all)."""
+        """True when too many records are in undeclared languages (all of them identifiable)."""
         return (not self.unsupported_languages
                 and self.undeclared_share > self.policy.max_undeclared_share)
 

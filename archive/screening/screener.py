@@ -78,11 +78,24 @@ class Screener:
         """Count what screening found in ``record`` (its analysis and judgement, made on
         its own, maybe in a worker process), check it against the records before it, and
         say whether it is published."""
+        return self.keeps_many([record], [analysis], [judgement])[0]
+
+    def keeps_many(self, records: Sequence[Record], analyses: Sequence[Analysis],
+                   judgements: Sequence[Judgement]) -> list[bool]:
+        """:meth:`keeps` for a batch, in order; the duplicate indexes are asked once."""
+        exact = self.duplicates.seen_exact_many([a.digest for a in analyses])
+        near = self.duplicates.near_many(
+            [r.key for r in records],
+            [a.minhash if not e and j.drop_kind is None else None
+             for a, j, e in zip(analyses, judgements, exact, strict=True)])
+        return [self._keeps(*each) for each in zip(records, analyses, judgements, exact, near,
+                                                   strict=True)]
+
+    def _keeps(self, record: Record, analysis: Analysis, judgement: Judgement, exact: bool,
+               near: tuple[str, float] | None) -> bool:
         report = self.report
         report.records["screened"] += 1
-        exact = False
-        if analysis.digest is not None and self.duplicates.seen_exact(analysis.digest):
-            exact = True
+        if exact:
             report.duplicates["exact"] += 1
             action = self.policy.exact_duplicates
             self._add(record, "", "exact_duplicate", "same content as an earlier record",
@@ -97,15 +110,13 @@ class Screener:
         for field, kind, excerpt, action, span in judgement.findings:
             self._add(record, field, kind, excerpt, action, span)
         drop_kind = judgement.drop_kind
-        if drop_kind is None and not exact and analysis.minhash is not None:
-            near = self.duplicates.near(record.key, analysis.minhash)
-            if near is not None:
-                report.duplicates["near"] += 1
-                action = self.policy.near_duplicates
-                self._add(record, "", "near_duplicate",
-                          f"similar to record {near[0]} (Jaccard {near[1]:.2f})", PAST[action])
-                if action == "drop":
-                    drop_kind = "near_duplicate"
+        if near is not None:
+            report.duplicates["near"] += 1
+            action = self.policy.near_duplicates
+            self._add(record, "", "near_duplicate",
+                      f"similar to record {near[0]} (Jaccard {near[1]:.2f})", PAST[action])
+            if action == "drop":
+                drop_kind = "near_duplicate"
         if drop_kind is not None:
             return self._drop(drop_kind)
         self._count_language(analysis.language)

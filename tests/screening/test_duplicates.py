@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from archive.screening.duplicates import NUM_PERM, DuplicateIndex, digest_text, text_keys
 
-WORDS = ("hraun jökull fjörður heiði vatn á fjall dalur byggð kirkja river stone valley "
-         "harbour island meadow winter summer boat road bridge lighthouse").split()
+WORDS = ["hraun", "jökull", "fjörður", "heiði", "vatn", "á", "fjall", "dalur", "byggð",
+         "kirkja", "river", "stone", "valley", "harbour", "island", "meadow", "winter",
+         "summer", "boat", "road", "bridge", "lighthouse"]
 
 
 def essay(rng: random.Random, words: int) -> str:
@@ -87,3 +88,28 @@ def test_index_finds_near_duplicates_and_not_unrelated_texts() -> None:
     found = [index.near(f"r{i}", m) for i, m in enumerate(minimums)]
     assert found[:30] == [None] * 30
     assert found[30] is not None and found[30][0] == "r4" and found[30][1] > 0.9
+
+
+def test_a_batch_finds_what_one_by_one_finds_within_and_across_batches() -> None:
+    rng = random.Random(13)
+    texts = [essay(rng, 200) for _ in range(12)]
+    for source, target in ((2, 5), (7, 9), (5, 11)):  # near copies inside and across batches
+        words = texts[source].split()
+        words[50] = "breytt"
+        texts[target] = " ".join(words)
+    _, minimums = text_keys(texts)
+    keys = [f"r{i}" for i in range(len(texts))]
+    alone = DuplicateIndex(near_threshold=0.8)
+    expected = [alone.near(k, m) for k, m in zip(keys, minimums, strict=True)]
+    batched = DuplicateIndex(near_threshold=0.8)
+    found = batched.near_many(keys[:6], minimums[:6]) + batched.near_many(keys[6:], minimums[6:])
+    assert found == expected
+    assert [f[0] if f else None for f in found] == [
+        None, None, None, None, None, "r2", None, None, None, "r7", None, "r2"]
+
+
+def test_exact_digests_seen_earlier_in_the_batch_or_before_it() -> None:
+    index = DuplicateIndex()
+    a, b, c = (bytes([i]) * 16 for i in range(3))
+    assert index.seen_exact_many([a, None, b, a]) == [False, False, False, True]
+    assert index.seen_exact_many([c, b, None, c]) == [False, True, False, True]
