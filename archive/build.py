@@ -31,7 +31,7 @@ from .errors import (
 )
 from .features import arrow_schema
 from .locks import file_lock
-from .parallel import prepared
+from .parallel import ONE_PROCESS, Engine, prepared
 from .prepare import Prepared
 from .readers import read_split
 from .records import Record
@@ -126,23 +126,24 @@ def build_lock(entry: Entry, out: Path) -> AbstractContextManager[None]:
 def build(entry: Entry, out: Path, *, repo_id: str, url: str,
           options: BuildOptions | None = None,
           history: list[dict[str, Any]] | None = None,
-          findings: Path | None = None, locked: bool = False, workers: int = 1) -> Release:
+          findings: Path | None = None, locked: bool = False,
+          engine: Engine = ONE_PROCESS) -> Release:
     """Build the release of ``entry`` into the folder ``out``; return what it holds.
 
     ``findings`` is where the screening's full list of findings goes (masked excerpts,
     for the maintainer only; never inside the release). ``locked`` says the caller holds
     :func:`build_lock` already (to publish the folder before anyone can rebuild it).
-    ``workers`` processes screen the records; the bytes do not depend on their number.
+    The ``engine``'s workers prepare the records; the bytes do not depend on it.
     """
     entry.require_releasable()
     with nullcontext() if locked else build_lock(entry, out):
         return _build(entry, out, repo_id=repo_id, url=url, options=options,
-                      history=history, findings=findings, workers=workers)
+                      history=history, findings=findings, engine=engine)
 
 
 def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
            options: BuildOptions | None, history: list[dict[str, Any]] | None,
-           findings: Path | None, workers: int) -> Release:
+           findings: Path | None, engine: Engine) -> Release:
     options = options or BuildOptions()
     if out.exists() and any(out.iterdir()) and not (out / RELEASE_FILE).is_file():
         raise EntryError("the build folder exists and does not hold a release build; "
@@ -161,7 +162,7 @@ def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
         work.mkdir(parents=True)
         with scratch_file(work.with_name(work.name + ".scratch.sqlite")) as db:
             release = _build_into(entry, work, db, repo_id, url, options, history or [],
-                                  findings, workers)
+                                  findings, engine)
         fsync_tree(work)
         if out.exists():
             shutil.rmtree(out)
@@ -200,7 +201,7 @@ def screener_for(entry: Entry, findings: Path | None = None,
 
 def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, url: str,
                 options: BuildOptions, history: list[dict[str, Any]], findings: Path | None,
-                workers: int) -> Release:
+                engine: Engine) -> Release:
     log = FileLog(work)
     schema = arrow_schema(entry.record_type)
     screener = screener_for(entry, findings, db)
@@ -219,7 +220,7 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
                                  shard_bytes=options.tar_shard_bytes) as tars:
             records = read_split(entry.id, entry.record_type, entry.source_format,
                                  entry.data, split, entry.splits[split])
-            for batch, ready in prepared(batches(records, entry.record_type), workers=workers,
+            for batch, ready in prepared(batches(records, entry.record_type), engine=engine,
                                          dataset=entry.id, record_type=entry.record_type,
                                          languages=entry.languages, policy=entry.screening):
                 check_records(entry, batch, keys, ready)

@@ -11,7 +11,9 @@ import os
 import signal
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,9 +22,42 @@ from .errors import ArchiveError
 from .hub import open_hub
 from .website.commands import site
 
+if TYPE_CHECKING:
+    from .parallel import Engine
+
 HUB_HELP = "Where to publish: a directory (default ./hub) or hf://ORG for the Hugging Face Hub."
 FORCE_HELP = "Publish into a repo that exists but was not made by the archive."
 WORKERS_HELP = "Processes that screen records (default: every core); same bytes for any N."
+ENGINE_HELP = "Where records are screened: local processes, or Ray (pip install '.[ray]')."
+ADDRESS_HELP = "With --engine ray: a running cluster (auto, or ray://HEAD:10001)."
+
+
+def engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--workers``, ``--engine`` and ``--address``, handed to the command as ``engine``."""
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        ctx.meta[f"engine.{param.name}"] = value
+
+    for option in (
+            click.option("--address", help=ADDRESS_HELP, expose_value=False, callback=callback),
+            click.option("--engine", "kind", type=click.Choice(["local", "ray"]),
+                         default="local", show_default=True, help=ENGINE_HELP,
+                         expose_value=False, callback=callback),
+            click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1,
+                         show_default="all cores", help=WORKERS_HELP, expose_value=False,
+                         callback=callback)):
+        command = option(command)
+    return command
+
+
+def chosen_engine() -> Engine:
+    """The engine the command line asked for (see :func:`engine_options`)."""
+    from .parallel import Engine
+
+    meta = click.get_current_context().meta
+    if meta.get("engine.address") and meta.get("engine.kind") != "ray":
+        raise click.UsageError("--address needs --engine ray")
+    return Engine(workers=meta["engine.workers"], kind=meta["engine.kind"],
+                  address=meta.get("engine.address"))
 
 
 class Context:
@@ -103,10 +138,9 @@ def validate(obj: Context, dataset: str) -> None:
 
 @cli.command()
 @click.argument("dataset")
-@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1,
-              show_default="all cores", help=WORKERS_HELP)
+@engine_options
 @pass_ctx
-def screen(obj: Context, dataset: str, workers: int) -> None:
+def screen(obj: Context, dataset: str) -> None:
     """Screen a dataset alone: personal information, languages, duplicates, media.
 
     Prints the summary; the full list of findings (masked) goes to .archive/reports/.
@@ -116,7 +150,7 @@ def screen(obj: Context, dataset: str, workers: int) -> None:
     """
     from .pipeline import screen as run
 
-    summary, path = run(obj.registry, dataset, workers=workers)
+    summary, path = run(obj.registry, dataset, engine=chosen_engine())
     counts = summary["counts"]
     kinds = summary["findings"]["by_kind"]
     click.echo(f"{dataset}: {counts['records_screened']:,} records screened, "
@@ -135,10 +169,9 @@ def screen(obj: Context, dataset: str, workers: int) -> None:
 @click.option("--hub", default="hub", show_default=True, help=HUB_HELP)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Build folder (default build/ID/VERSION).")
-@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1,
-              show_default="all cores", help=WORKERS_HELP)
+@engine_options
 @pass_ctx
-def build(obj: Context, dataset: str, hub: str, out: Path | None, workers: int) -> None:
+def build(obj: Context, dataset: str, hub: str, out: Path | None) -> None:
     """Build a release folder (shards, checksums, card) without publishing it.
 
     \b
@@ -148,7 +181,7 @@ def build(obj: Context, dataset: str, hub: str, out: Path | None, workers: int) 
 
     entry = obj.registry.get(dataset)
     out = out or build_dir(obj.root, entry)
-    release = build_for(obj.registry, open_hub(hub), entry, out, workers=workers)
+    release = build_for(obj.registry, open_hub(hub), entry, out, engine=chosen_engine())
     click.echo(f"{dataset} v{entry.version}: built {release.records:,} records in {out}")
 
 
@@ -189,11 +222,10 @@ def publish(obj: Context, dataset: str, hub: str, folder: Path | None, dry_run: 
 @click.option("--version", "version", help="Release this version (X.Y.Z) and record it.")
 @click.option("--dry-run", is_flag=True, help="Build, then print the plan; send nothing.")
 @click.option("--force", is_flag=True, help=FORCE_HELP)
-@click.option("--workers", type=click.IntRange(1, 256), default=os.cpu_count() or 1,
-              show_default="all cores", help=WORKERS_HELP)
+@engine_options
 @pass_ctx
 def release(obj: Context, dataset: str | None, all_: bool, hub: str, version: str | None,
-            dry_run: bool, force: bool, workers: int) -> None:
+            dry_run: bool, force: bool) -> None:
     """Validate, screen, build and publish a release.
 
     \b
@@ -211,7 +243,7 @@ def release(obj: Context, dataset: str | None, all_: bool, hub: str, version: st
         click.echo("every approved dataset is published at its version; nothing to do")
     for dataset_id in ids:
         outcome = release_one(obj.registry, target, dataset_id, version=version,
-                              dry_run=dry_run, force=force, workers=workers)
+                              dry_run=dry_run, force=force, engine=chosen_engine())
         if dry_run and outcome.plan:
             for line in outcome.plan.lines():
                 click.echo(line)

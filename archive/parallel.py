@@ -17,13 +17,39 @@ import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from .errors import ScreeningError, Where
 from .prepare import Prepared, Preparer
 from .records import Record
 
 _PREPARER: Preparer | None = None
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where records are prepared: ``local`` processes, or Ray (:mod:`archive.rayengine`)
+    on a local instance or the cluster at ``address``. The bytes are the same for all."""
+
+    workers: int = 1
+    kind: Literal["local", "ray"] = "local"
+    address: str | None = None
+
+
+ONE_PROCESS = Engine()
+"""Prepare records in the calling process."""
+
+
+def batch_error(dataset: str, batch: list[Record], exc: BaseException, where: str
+                ) -> ScreeningError:
+    """The error for a batch whose preparation failed in a worker."""
+    first, last = batch[0], batch[-1]
+    return ScreeningError(
+        f"screening failed in {where} on records {first.key} to {last.key}: "
+        f"{type(exc).__name__}: {exc}", Where(dataset=dataset, file=first.origin.file,
+                                              line=first.origin.line, record=first.key),
+        hint="run with --workers 1 to screen in one process")
 
 
 def _start(parent: int, record_type: str, languages: Sequence[str],
@@ -45,24 +71,30 @@ def _prepare(records: list[Record]) -> list[Prepared]:
     return _PREPARER(records)
 
 
-def prepared(batches: Iterator[list[Record]], *, workers: int, dataset: str,
+def prepared(batches: Iterator[list[Record]], *, engine: Engine, dataset: str,
              record_type: str, languages: Sequence[str], policy: dict[str, Any] | None,
              serialise: bool = True) -> Iterator[tuple[list[Record], list[Prepared]]]:
-    """Each batch with its records prepared by ``workers`` processes, in order.
+    """Each batch with its records prepared by the engine's workers, in order.
 
-    With one worker nothing is started: the batches are prepared here. A failure in a
-    worker is a :class:`ScreeningError` naming the records; on any error the batches not
+    With one local worker nothing is started: the batches are prepared here. A failure in
+    a worker is a :class:`ScreeningError` naming the records; on any error the batches not
     yet started are cancelled.
     """
+    args = (record_type, list(languages), policy, serialise)
+    if engine.kind == "ray":
+        from .rayengine import ray_prepared
+
+        yield from ray_prepared(batches, engine, dataset, args)
+        return
+    workers = engine.workers
     if workers <= 1:
-        preparer = Preparer(record_type, languages, policy, serialise)
+        preparer = Preparer(*args)
         for batch in batches:
             yield batch, preparer(batch)
         return
     context = multiprocessing.get_context("spawn")  # no fork of a threaded process
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
-                               initargs=(os.getpid(), record_type, list(languages), policy,
-                                         serialise))
+                               initargs=(os.getpid(), *args))
     try:
         pending: deque[tuple[list[Record], Future[list[Prepared]]]] = deque()
         for batch in batches:
@@ -84,9 +116,4 @@ def _result(dataset: str, batch: list[Record], future: Future[list[Prepared]]
     try:
         return future.result()
     except Exception as exc:
-        first, last = batch[0], batch[-1]
-        raise ScreeningError(
-            f"screening failed in a worker process on records {first.key} to {last.key}: "
-            f"{type(exc).__name__}: {exc}", Where(dataset=dataset, file=first.origin.file,
-                                                  line=first.origin.line, record=first.key),
-            hint="run with --workers 1 to screen in one process") from exc
+        raise batch_error(dataset, batch, exc, "a worker process") from exc

@@ -14,7 +14,7 @@ from .cache import BuildOptions, fingerprint
 from .entries import Entry, Registry, check_version
 from .errors import HubError, ReleaseExistsError, SourceError, VerifyError, Where
 from .hub import Hub
-from .parallel import prepared
+from .parallel import ONE_PROCESS, Engine, prepared
 from .publish import Plan, publish, publish_card
 from .readers import read_dataset
 from .release import RELEASE_FILE, Release
@@ -83,10 +83,10 @@ def scratch_path(root: Path, entry: Entry) -> Path:
     return root / ".archive" / "scratch" / f"{entry.id}.sqlite"
 
 
-def screen(registry: Registry, dataset_id: str, *, workers: int = 1
+def screen(registry: Registry, dataset_id: str, *, engine: Engine = ONE_PROCESS
            ) -> tuple[dict[str, Any], Path]:
-    """Validate and screen every record (in ``workers`` processes), writing nothing but
-    the findings report.
+    """Validate and screen every record (on the ``engine``), writing nothing but the
+    findings report.
 
     Returns the summary and the findings path; raises :class:`ScreeningError` when the
     policy would hold the release.
@@ -95,16 +95,16 @@ def screen(registry: Registry, dataset_id: str, *, workers: int = 1
     entry.require_releasable()
     path = findings_path(registry.root, entry)
     with scratch_file(scratch_path(registry.root, entry)) as db:
-        return _screen(entry, path, db, workers)
+        return _screen(entry, path, db, engine)
 
 
-def _screen(entry: Entry, path: Path, db: sqlite3.Connection, workers: int
+def _screen(entry: Entry, path: Path, db: sqlite3.Connection, engine: Engine
             ) -> tuple[dict[str, Any], Path]:
     screener = screener_for(entry, path, db)
     keys = SeenSet(db, "record_keys")
     records = read_dataset(entry.id, entry.record_type, entry.source_format, entry.data,
                            entry.splits)
-    for batch, ready in prepared(batches(records, entry.record_type), workers=workers,
+    for batch, ready in prepared(batches(records, entry.record_type), engine=engine,
                                  dataset=entry.id, record_type=entry.record_type,
                                  languages=entry.languages, policy=entry.screening,
                                  serialise=False):
@@ -135,7 +135,7 @@ def _version_key(tag: str) -> tuple[int, ...]:
 
 def release_one(registry: Registry, hub: Hub, dataset_id: str, *, version: str | None = None,
                 dry_run: bool = False, force: bool = False,
-                options: BuildOptions | None = None, workers: int = 1) -> Outcome:
+                options: BuildOptions | None = None, engine: Engine = ONE_PROCESS) -> Outcome:
     """Build and publish one dataset's version; a published, unchanged version is skipped."""
     entry = registry.get(dataset_id)
     entry.require_releasable()
@@ -160,7 +160,7 @@ def release_one(registry: Registry, hub: Hub, dataset_id: str, *, version: str |
             Where(dataset=entry.id), hint=f"archive release {entry.id} --version X.Y.Z")
     out = build_dir(registry.root, entry)
     with build_lock(entry, out):  # nobody rebuilds the folder while it is published
-        release = build_for(registry, hub, entry, out, options=options, workers=workers,
+        release = build_for(registry, hub, entry, out, options=options, engine=engine,
                             locked=True)
         plan = publish(hub, repo_id, out, entry.version, dry_run=dry_run, force=force)
     return Outcome(entry.id, entry.version, repo_id, plan, release)
@@ -173,13 +173,13 @@ def release_history(hub: Hub, entry: Entry) -> list[dict[str, object]]:
 
 
 def build_for(registry: Registry, hub: Hub, entry: Entry, out: Path | None = None, *,
-              options: BuildOptions | None = None, workers: int = 1,
+              options: BuildOptions | None = None, engine: Engine = ONE_PROCESS,
               locked: bool = False) -> Release:
     """Build ``entry`` for publication on ``hub``: its repo, URL and release history."""
     repo_id = hub.repo_id(entry.id)
     return build(entry, out or build_dir(registry.root, entry), repo_id=repo_id,
                  url=hub.url(repo_id), options=options, history=release_history(hub, entry),
-                 findings=findings_path(registry.root, entry), locked=locked, workers=workers)
+                 findings=findings_path(registry.root, entry), locked=locked, engine=engine)
 
 
 def publish_build(registry: Registry, hub: Hub, dataset_id: str, folder: Path | None = None,

@@ -102,16 +102,18 @@ def run_task(task: str, source: Path, work: Path) -> None:
         (work / "convert" / "SHA256SUMS").write_text(sha256sums(log.sorted()))
     elif task == "screen":
         from archive.entries import Registry
+        from archive.parallel import Engine
         from archive.pipeline import screen
 
-        screen(Registry(work.parent / "root"), "bench-essays", workers=2)
+        screen(Registry(work.parent / "root"), "bench-essays", engine=Engine(workers=2))
     elif task in ("build", "rebuild", "build-2w"):
         from archive.build import build
         from archive.entries import Registry
+        from archive.parallel import Engine
 
         entry = Registry(work.parent / "root").get("bench-essays")
         build(entry, work / "build", repo_id="bench/bench-essays", url="https://example.org",
-              workers=2 if task == "build-2w" else 1)
+              engine=Engine(workers=2 if task == "build-2w" else 1))
     else:
         raise SystemExit(f"unknown task {task}")
 

@@ -10,6 +10,6 @@ if ! command -v chromium >/dev/null 2>&1; then
         sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null
     fi
 fi
-python3 -m pip install -q -e ".[test]"
+python3 -m pip install -q -e ".[test,ray]"
 ruff check .
 python3 -m pytest "$@"

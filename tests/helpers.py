@@ -101,3 +101,10 @@ def submit(root: Path, document: dict[str, Any], records: list[dict[str, Any]] |
     entry = registry.intake(form_path, data)
     entry.card_path.write_text(card, encoding="utf-8")
     return registry.approve(entry.id, "Test Maintainer") if approve else entry
+
+
+def with_policy(root: Path, entry: Entry, screening: dict[str, Any]) -> Entry:
+    """``entry`` with its screening policy replaced, saved and read back."""
+    entry.screening = screening
+    Registry(root).save(entry)
+    return Registry(root).get(entry.id)

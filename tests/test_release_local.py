@@ -26,9 +26,10 @@ from archive.errors import (
     VerifyError,
 )
 from archive.hub.local import LocalHub
+from archive.parallel import Engine
 from archive.pipeline import release_one
 from archive.verify import verify_folder
-from tests.helpers import essays, form, submit, write_jsonl
+from tests.helpers import essays, form, submit, with_policy, write_jsonl
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -302,13 +303,10 @@ def test_worker_count_does_not_change_the_bytes(root: Path, tmp_path: Path) -> N
     records = essays(300)
     records[7]["text"] += " Write to gudrun.jonsdottir@postur.is for more."
     records.append({**records[3], "id": "copy-3"})
-    entry = submit(root, form(), records)
-    entry.screening = {"pii": {"default": "redact"}}
-    Registry(root).save(entry)
-    entry = Registry(root).get("test-essays")
+    entry = with_policy(root, submit(root, form(), records), {"pii": {"default": "redact"}})
     kwargs = {"repo_id": "archive/test-essays", "url": "https://example.org"}
-    one = build(entry, tmp_path / "one", workers=1, **kwargs)
-    two = build(entry, tmp_path / "two", workers=2, **kwargs)
+    one = build(entry, tmp_path / "one", engine=Engine(workers=1), **kwargs)
+    two = build(entry, tmp_path / "two", engine=Engine(workers=2), **kwargs)
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
     assert one.records == two.records == 300
     assert one.screening and one.screening["counts"]["records_redacted"] == 1
