@@ -192,11 +192,13 @@ class DuplicateIndex:
         """True when ``digest`` was seen before; remembers it otherwise."""
         return self._exact.add(digest)
 
-    def _band_hashes(self, minimums: np.ndarray) -> list[int]:
-        """One signed 64-bit hash per band of minimums, distinct for each band."""
-        rows = minimums.astype(np.uint64).reshape(self.bands, self.rows)
+    def _band_hashes(self, minimums: Sequence[np.ndarray]) -> list[list[int]]:
+        """For each text's minimums, one signed 64-bit hash per band (distinct per band)."""
+        if not minimums:
+            return []
+        rows = np.stack(minimums).astype(np.uint64).reshape(-1, self.bands, self.rows)
         with np.errstate(over="ignore"):
-            combined = (rows * _BAND_MULTIPLIERS[:self.rows]).sum(axis=1, dtype=np.uint64)
+            combined = (rows * _BAND_MULTIPLIERS[:self.rows]).sum(axis=2, dtype=np.uint64)
             return _mix(combined + _BAND_SALTS[:self.bands]).view(np.int64).tolist()
 
     def seen_exact_many(self, digests: Sequence[bytes | None]) -> list[bool]:
@@ -215,7 +217,8 @@ class DuplicateIndex:
                   ) -> list[tuple[str, float] | None]:
         """:meth:`near` for each text of a batch in order (``None`` minimums: not looked
         for), with one query for the candidates indexed before the batch."""
-        bands = [self._band_hashes(m) if m is not None else [] for m in minimums]
+        hashed = iter(self._band_hashes([m for m in minimums if m is not None]))
+        bands = [next(hashed) if m is not None else [] for m in minimums]
         earlier: dict[int, list[int]] = {}
         wanted = sorted({h for b in bands for h in b})
         for chunk in chunks(wanted, MAX_PARAMETERS):
@@ -231,9 +234,11 @@ class DuplicateIndex:
                 out.append(None)
                 continue
             sig = (mins & 0xFF).astype(np.uint8)
-            old = sorted({r for h in hashes for r in earlier.get(h, ())})
-            new = sorted({r for h in hashes for r in batch.get(h, ())})
-            best = self._best(sig, [*self._signatures(old), *(added[r] for r in new)])
+            best = None
+            if any(h in earlier or h in batch for h in hashes):
+                old = sorted({r for h in hashes for r in earlier.get(h, ())})
+                new = sorted({r for h in hashes for r in batch.get(h, ())})
+                best = self._best(sig, [*self._signatures(old), *(added[r] for r in new)])
             out.append(best)
             if best is None:
                 record, self._count = self._count, self._count + 1
