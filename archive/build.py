@@ -16,6 +16,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from .cache import BuildOptions, cache_key, cached_build, fingerprint
 from .card import render
 from .croissant import croissant
@@ -223,18 +225,20 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
             for batch, ready in prepared(batches(records, entry.record_type), engine=engine,
                                          dataset=entry.id, record_type=entry.record_type,
                                          languages=entry.languages, policy=entry.screening):
-                check_records(entry, batch, keys, ready)
-                kept = screener.keeps_many(batch, *screened(ready))
-                for record, each, keep in zip(batch, ready, kept, strict=True):
+                check_records(entry, batch, keys, ready.records)
+                kept = screener.keeps_many(batch, *screened(ready.records))
+                sizes_kept = []
+                for record, each, keep in zip(batch, ready.records, kept, strict=True):
                     _count_source(entry, record, counted, sizes)
                     if not keep:
                         continue
-                    assert each.row is not None
-                    parquet.write(each.row, each.size)
                     tars.write_bytes(each.tar)
+                    sizes_kept.append(each.size)
                     info.records += 1
                     languages[record.fields.get("language") or
                               (entry.languages[0] if len(entry.languages) == 1 else "und")] += 1
+                assert ready.rows is not None
+                parquet.write_rows(ready.rows.filter(pa.array(kept)), sizes_kept)
         info.parquet, info.webdataset = parquet.files, tars.files
         info.bytes = parquet.nbytes
         if info.records:

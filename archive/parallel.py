@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .errors import ScreeningError, Where
-from .prepare import Prepared, Preparer
+from .prepare import PreparedBatch, Preparer
 from .records import Record
 
 _PREPARER: Preparer | None = None
@@ -66,14 +66,14 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _prepare(records: list[Record]) -> list[Prepared]:
+def _prepare(records: list[Record]) -> PreparedBatch:
     assert _PREPARER is not None, "worker not started"
     return _PREPARER(records)
 
 
 def prepared(batches: Iterator[list[Record]], *, engine: Engine, dataset: str,
              record_type: str, languages: Sequence[str], policy: dict[str, Any] | None,
-             serialise: bool = True) -> Iterator[tuple[list[Record], list[Prepared]]]:
+             serialise: bool = True) -> Iterator[tuple[list[Record], PreparedBatch]]:
     """Each batch with its records prepared by the engine's workers, in order.
 
     With one local worker nothing is started: the batches are prepared here. A failure in
@@ -96,7 +96,7 @@ def prepared(batches: Iterator[list[Record]], *, engine: Engine, dataset: str,
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
                                initargs=(os.getpid(), *args))
     try:
-        pending: deque[tuple[list[Record], Future[list[Prepared]]]] = deque()
+        pending: deque[tuple[list[Record], Future[PreparedBatch]]] = deque()
         for batch in batches:
             pending.append((batch, pool.submit(_prepare, batch)))
             if len(pending) >= 2 * workers:
@@ -111,8 +111,8 @@ def prepared(batches: Iterator[list[Record]], *, engine: Engine, dataset: str,
     pool.shutdown(wait=True)
 
 
-def _result(dataset: str, batch: list[Record], future: Future[list[Prepared]]
-            ) -> list[Prepared]:
+def _result(dataset: str, batch: list[Record], future: Future[PreparedBatch]
+            ) -> PreparedBatch:
     try:
         return future.result()
     except Exception as exc:

@@ -108,8 +108,8 @@ def _screen(entry: Entry, path: Path, db: sqlite3.Connection, engine: Engine
                                  dataset=entry.id, record_type=entry.record_type,
                                  languages=entry.languages, policy=entry.screening,
                                  serialise=False):
-        check_records(entry, batch, keys, ready)
-        screener.keeps_many(batch, *screened(ready))
+        check_records(entry, batch, keys, ready.records)
+        screener.keeps_many(batch, *screened(ready.records))
     return screener.finish().summary(), path  # finish() writes the findings file
 
 

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .features import text_of, to_row
+import pyarrow as pa
+
+from .features import arrow_schema, text_of, to_row
 from .records import Record
 from .schemas import record_error
 from .screening import Policy
@@ -29,9 +31,16 @@ class Prepared:
     problem: tuple[str, str] | None = None  # (JSON pointer, message)
     analysis: Analysis | None = None  # only what the in-order checks need
     judgement: Judgement | None = None  # without the published record
-    row: dict[str, Any] | None = None  # the Parquet row
     size: int = 0  # bytes of text and media, for row-group sizes
     tar: bytes = b""  # the WebDataset sample's tar members
+
+
+@dataclass
+class PreparedBatch:
+    """A batch of prepared records, and the Parquet rows of its valid ones, in order."""
+
+    records: list[Prepared]
+    rows: pa.RecordBatch | None = None
 
 
 class Preparer:
@@ -43,9 +52,10 @@ class Preparer:
         self.policy = Policy.from_dict(policy)
         self.analyser = Analyser(record_type, languages, self.policy)
 
-    def __call__(self, records: Sequence[Record]) -> list[Prepared]:
+    def __call__(self, records: Sequence[Record]) -> PreparedBatch:
         out = [Prepared(problem=record_error(self.record_type, r.fields)) for r in records]
         valid = [i for i, p in enumerate(out) if p.problem is None]
+        rows = []
         for i, analysis in zip(valid, self.analyser.analyse([records[i] for i in valid]),
                                strict=True):
             judgement = judge(records[i], analysis, self.policy)
@@ -53,8 +63,10 @@ class Preparer:
             out[i].analysis = replace(analysis, texts=[], media={})
             out[i].judgement = replace(judgement, record=None)  # type: ignore[arg-type]
             if self.serialise:
-                out[i].row = to_row(published, self.record_type)
+                rows.append(to_row(published, self.record_type))
                 out[i].size = len(text_of(published, self.record_type)) + sum(
                     len(m.data) for m in published.media.values())
                 out[i].tar = sample_bytes(published, self.record_type)
-        return out
+        table = (pa.RecordBatch.from_pylist(rows, schema=arrow_schema(self.record_type))
+                 if self.serialise else None)
+        return PreparedBatch(out, table)

@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import ArchiveError
 from .parallel import Engine, batch_error
-from .prepare import Prepared, Preparer
+from .prepare import PreparedBatch, Preparer
 from .records import Record
 
 
@@ -31,7 +31,7 @@ class PreparerActor:
     def __init__(self, *args: Any) -> None:
         self.preparer = Preparer(*args)
 
-    def prepare(self, records: list[Record]) -> list[Prepared]:
+    def prepare(self, records: list[Record]) -> PreparedBatch:
         return self.preparer(records)
 
 
@@ -45,7 +45,7 @@ def _ray() -> Any:
 
 
 def ray_prepared(batches: Iterator[list[Record]], engine: Engine, dataset: str,
-                 args: tuple[Any, ...]) -> Iterator[tuple[list[Record], list[Prepared]]]:
+                 args: tuple[Any, ...]) -> Iterator[tuple[list[Record], PreparedBatch]]:
     """Each batch with its records prepared by Ray actors, in order."""
     ray = _ray()
     started = not ray.is_initialized()
@@ -74,7 +74,7 @@ def ray_prepared(batches: Iterator[list[Record]], engine: Engine, dataset: str,
 
 
 def _result(ray: Any, dataset: str, batch: list[Record], ref: Any
-            ) -> tuple[list[Record], list[Prepared]]:
+            ) -> tuple[list[Record], PreparedBatch]:
     try:
         return batch, ray.get(ref)
     except ray.exceptions.RayError as exc:

@@ -82,3 +82,32 @@ def test_shards_roll_over_at_the_size_and_each_is_a_whole_tar(tmp_path: Path) ->
         keys += [s["__key__"] for s in samples]
         assert all(s["txt"] == b"x" * 3000 for s in samples)
     assert keys == [r.key for r in records]
+
+
+def test_arrow_batches_give_the_same_row_groups_and_shards_as_rows(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from archive.features import arrow_schema, to_row
+    from archive.shards.parquet import ParquetShards
+
+    records = [_record(f"r{i:03d}", "orð " * (50 + 7 * i)) for i in range(120)]
+    rows = [to_row(r, "text") for r in records]
+    sizes = [len(r.fields["text"]) for r in records]
+    layouts = []
+    for name in ("rows", "batches"):
+        with ParquetShards(FileLog(tmp_path / name), "train", arrow_schema("text"),
+                           row_group_bytes=3_000, shard_bytes=12_000) as shards:
+            if name == "rows":
+                for row, size in zip(rows, sizes, strict=True):
+                    shards.write(row, size)
+            else:
+                for start in range(0, len(rows), 25):
+                    batch = pa.RecordBatch.from_pylist(rows[start:start + 25],
+                                                       schema=arrow_schema("text"))
+                    shards.write_rows(batch, sizes[start:start + 25])
+        files = [pq.ParquetFile(tmp_path / name / f.path) for f in shards.files]
+        layouts.append([[f.metadata.row_group(g).num_rows for g in range(f.num_row_groups)]
+                        for f in files])
+        assert pa.concat_tables([f.read() for f in files]).to_pylist() == rows
+    assert layouts[0] == layouts[1] and len(layouts[0]) > 2 and len(layouts[0][0]) > 1

@@ -57,6 +57,21 @@ class ParquetShards(ShardWriter):
         if self.buffered >= self.row_group_bytes or self.row_count >= ROW_GROUP_ROWS:
             self._flush_row_group()
 
+    def write_rows(self, rows: pa.RecordBatch, sizes: list[int]) -> None:
+        """Add rows already in Arrow, each ``sizes[i]`` bytes: the same row groups and
+        shards as :meth:`write` row by row."""
+        self._to_arrow()
+        start = 0
+        for index, size in enumerate(sizes):
+            self.buffered += size
+            self.row_count += 1
+            if self.buffered >= self.row_group_bytes or self.row_count >= ROW_GROUP_ROWS:
+                self.batches.append(rows.slice(start, index + 1 - start))
+                start = index + 1
+                self._flush_row_group()
+        if start < len(sizes):
+            self.batches.append(rows.slice(start))
+
     def _to_arrow(self) -> None:
         """Move buffered rows into a compact Arrow batch (Python dicts cost far more)."""
         if self.rows:
