@@ -182,8 +182,8 @@ class DuplicateIndex:
         self.rows = NUM_PERM // self.bands
         self._db = db or scratch(None)
         self._exact = SeenSet(self._db, "exact_digests")
-        self._db.execute("CREATE TABLE IF NOT EXISTS near_bands (hash INTEGER, record INTEGER)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS near_bands_hash ON near_bands (hash)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS near_bands (hash INTEGER, record INTEGER, "
+                         "PRIMARY KEY (hash, record)) WITHOUT ROWID")
         self._db.execute("CREATE TABLE IF NOT EXISTS near_records "
                          "(record INTEGER PRIMARY KEY, key TEXT, signature BLOB)")
         self._count = 0
