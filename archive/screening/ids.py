@@ -7,6 +7,10 @@ an IBAN its mod-97 check. Numbers whose check is weak or missing (Danish CPR sin
 2007, Polish PESEL, Dutch BSN, US SSN without dashes) are taken only next to a
 keyword such as ``CPR`` or ``SSN``. A dashed US SSN has no check digit: it is
 taken when its area, group and serial are ones the SSA issues.
+
+A text with fewer ASCII digits than a recogniser's matches hold (ten for a
+kennitala) is not searched by it: most text near a year or a page number is
+passed over at the cost of counting its digits.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from stdnum.pl import pesel
 from stdnum.se import personnummer
 from stdnum.us import ssn
 
-from .spans import Span, context_before, keywords, last_keyword
+from .spans import Span, context_before, digit_count, keywords, last_keyword
 
 _D = "[0-9]"
 _NOT_DIGIT_BEFORE = r"(?<![0-9\-])"
@@ -45,6 +49,8 @@ class Recogniser:
     pattern: re.Pattern[str]
     valid: Callable[[str], bool]
     keywords: re.Pattern[str] | None = None
+    digits: int = 0
+    """The fewest ASCII digits a match holds: a text with fewer is not searched."""
 
 
 def _kennitala(value: str) -> bool:
@@ -68,46 +74,47 @@ def _re(pattern: str) -> re.Pattern[str]:
 ID_RECOGNISERS: tuple[Recogniser, ...] = (
     Recogniser("kennitala", _re(
         _NOT_DIGIT_BEFORE + rf"[0-7]{_D}[01]{_D}{{3}}[- ]?{_D}{{3}}[089]" + _NOT_DIGIT_AFTER),
-        _kennitala),
+        _kennitala, digits=10),
     Recogniser("ssn", _re(
-        _NOT_DIGIT_BEFORE + rf"{_D}{{3}}-{_D}{{2}}-{_D}{{4}}" + _NOT_DIGIT_AFTER), ssn.is_valid),
+        _NOT_DIGIT_BEFORE + rf"{_D}{{3}}-{_D}{{2}}-{_D}{{4}}" + _NOT_DIGIT_AFTER), ssn.is_valid,
+        digits=9),
     Recogniser("ssn", _re(
         _NOT_DIGIT_BEFORE + rf"{_D}{{3}} ?{_D}{{2}} ?{_D}{{4}}" + _NOT_DIGIT_AFTER), ssn.is_valid,
-        keywords(["ssn", "social security"])),
+        keywords(["ssn", "social security"]), digits=9),
     Recogniser("personnummer", _re(
         _NOT_DIGIT_BEFORE + rf"(?:19|20)?{_D}{{2}}[01]{_D}{{3}}[-+]{_D}{{4}}"
-        + _NOT_DIGIT_AFTER), personnummer.is_valid),
+        + _NOT_DIGIT_AFTER), personnummer.is_valid, digits=10),
     Recogniser("personnummer", _re(
         _NOT_DIGIT_BEFORE + rf"(?:19|20){_D}{{2}}[01]{_D}{{7}}" + _NOT_DIGIT_AFTER),
-        personnummer.is_valid),
+        personnummer.is_valid, digits=12),
     Recogniser("fodselsnummer", _re(
         _NOT_DIGIT_BEFORE + rf"[0-7]{_D}{{5}} ?{_D}{{5}}" + _NOT_DIGIT_AFTER),
-        fodselsnummer.is_valid),
+        fodselsnummer.is_valid, digits=11),
     Recogniser("hetu", _re(
         _NOT_ALNUM_BEFORE + rf"[0-3]{_D}[01]{_D}{{3}}[-+A-FU-Y]{_D}{{3}}[0-9A-Y]"
-        + _NOT_ALNUM_AFTER), hetu.is_valid),
+        + _NOT_ALNUM_AFTER), hetu.is_valid, digits=9),
     Recogniser("cpr", _re(
         _NOT_DIGIT_BEFORE + rf"[0-3]{_D}[01]{_D}{{3}}-?{_D}{{4}}" + _NOT_DIGIT_AFTER),
-        cpr.is_valid, keywords(["cpr", "personnummer", "personnr"])),
+        cpr.is_valid, keywords(["cpr", "personnummer", "personnr"]), digits=10),
     Recogniser("nino", _re(
         _NOT_ALNUM_BEFORE + r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2}"
-        r" ?[A-D]" + _NOT_ALNUM_AFTER), _nino),
+        r" ?[A-D]" + _NOT_ALNUM_AFTER), _nino, digits=6),
     Recogniser("pesel", _re(
         _NOT_DIGIT_BEFORE + rf"{_D}{{11}}" + _NOT_DIGIT_AFTER), pesel.is_valid,
-        keywords(["pesel"])),
+        keywords(["pesel"]), digits=11),
     Recogniser("dni", _re(_NOT_ALNUM_BEFORE + rf"{_D}{{8}}-?[A-Z]" + _NOT_ALNUM_AFTER),
-               dni.is_valid),
+               dni.is_valid, digits=8),
     Recogniser("dni", _re(_NOT_ALNUM_BEFORE + rf"[XYZ]-?{_D}{{7}}-?[A-Z]" + _NOT_ALNUM_AFTER),
-               nie.is_valid),
+               nie.is_valid, digits=7),
     Recogniser("nir", _re(
         _NOT_DIGIT_BEFORE + rf"[12] ?{_D}{{2}} ?{_D}{{2}} ?(?:{_D}{{2}}|2[AB]) ?{_D}{{3}} ?"
-        rf"{_D}{{3}} ?{_D}{{2}}" + _NOT_DIGIT_AFTER), nir.is_valid),
+        rf"{_D}{{3}} ?{_D}{{2}}" + _NOT_DIGIT_AFTER), nir.is_valid, digits=14),
     Recogniser("codice_fiscale", _re(
         _NOT_ALNUM_BEFORE + r"[A-Z]{6}[0-9LMNP-V]{2}[A-EHLMPR-T][0-9LMNP-V]{2}[A-Z][0-9LMNP-V]{3}"
         r"[A-Z]" + _NOT_ALNUM_AFTER), codicefiscale.is_valid),
     Recogniser("bsn", _re(_NOT_DIGIT_BEFORE + rf"{_D}{{4}}\.?{_D}{{2}}\.?{_D}{{3}}"
                           + _NOT_DIGIT_AFTER),
-               bsn.is_valid, keywords(["bsn", "burgerservicenummer", "sofinummer"])),
+               bsn.is_valid, keywords(["bsn", "burgerservicenummer", "sofinummer"]), digits=9),
 )
 """National identity numbers, tried in this order (the first that validates names the kind)."""
 
@@ -162,7 +169,9 @@ def valid_card(value: str) -> bool:
 
 def find_cards(text: str) -> list[Span]:
     """Payment card numbers (Luhn-valid, network-shaped) in ``text``."""
-    spans = []
+    spans: list[Span] = []
+    if digit_count(text) < 12:  # the fewest digits that _CARD matches
+        return spans
     for m in _CARD.finditer(text):
         if not valid_card(m.group()):
             continue
@@ -192,7 +201,10 @@ def find_ibans(text: str) -> list[Span]:
 def find_ids(text: str) -> list[Span]:
     """National identity numbers in ``text``, each with the kind of its recogniser."""
     spans = []
+    digits = digit_count(text)
     for rec in ID_RECOGNISERS:
+        if digits < rec.digits:
+            continue
         for m in rec.pattern.finditer(text):
             if rec.keywords and not rec.keywords.search(context_before(text, m.start(), 40)):
                 continue
