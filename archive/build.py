@@ -89,6 +89,8 @@ def check_records(entry: Entry, records: Sequence[Any], keys: SeenSet,
     for index, record in enumerate(records):
         problem = (prepared[index].problem if prepared is not None
                    else record_error(entry.record_type, record.fields))
+        if not problem and not repeated[index]:
+            continue
         where = Where(dataset=entry.id, file=entry.data / record.origin.file,
                       line=record.origin.line, record=record.key)
         if problem:

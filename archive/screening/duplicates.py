@@ -192,14 +192,12 @@ class DuplicateIndex:
         """True when ``digest`` was seen before; remembers it otherwise."""
         return self._exact.add(digest)
 
-    def _band_hashes(self, minimums: Sequence[np.ndarray]) -> list[list[int]]:
-        """For each text's minimums, one signed 64-bit hash per band (distinct per band)."""
-        if not minimums:
-            return []
-        rows = np.stack(minimums).astype(np.uint64).reshape(-1, self.bands, self.rows)
+    def _band_hashes(self, minimums: np.ndarray) -> np.ndarray:
+        """For each row of minimums, one signed 64-bit hash per band (distinct per band)."""
+        rows = minimums.astype(np.uint64).reshape(-1, self.bands, self.rows)
         with np.errstate(over="ignore"):
             combined = (rows * _BAND_MULTIPLIERS[:self.rows]).sum(axis=2, dtype=np.uint64)
-            return _mix(combined + _BAND_SALTS[:self.bands]).view(np.int64).tolist()
+            return _mix(combined + _BAND_SALTS[:self.bands]).view(np.int64)
 
     def seen_exact_many(self, digests: Sequence[bytes | None]) -> list[bool]:
         """:meth:`seen_exact` for each digest in order (``None``: not looked for)."""
@@ -216,39 +214,47 @@ class DuplicateIndex:
     def near_many(self, keys: Sequence[str], minimums: Sequence[np.ndarray | None]
                   ) -> list[tuple[str, float] | None]:
         """:meth:`near` for each text of a batch in order (``None`` minimums: not looked
-        for), with one query for the candidates indexed before the batch."""
-        hashed = iter(self._band_hashes([m for m in minimums if m is not None]))
-        bands = [next(hashed) if m is not None else [] for m in minimums]
+        for), with one query for the candidates indexed before the batch. Texts sharing
+        no band with an earlier text (most) are indexed without a look at each."""
+        out: list[tuple[str, float] | None] = [None] * len(keys)
+        texts = [i for i, m in enumerate(minimums) if m is not None]
+        if not texts:
+            return out
+        matrix = np.stack([minimums[i] for i in texts])
+        hashes = self._band_hashes(matrix)
+        signatures = (matrix & 0xFF).astype(np.uint8)
         earlier: dict[int, list[int]] = {}
-        wanted = sorted({h for b in bands for h in b})
-        for chunk in chunks(wanted, MAX_PARAMETERS):
+        for chunk in chunks(np.unique(hashes).tolist(), MAX_PARAMETERS):
             for value, record in self._db.execute(
                     f"SELECT hash, record FROM near_bands WHERE hash IN "
                     f"({', '.join('?' * len(chunk))})", chunk):
                 earlier.setdefault(value, []).append(record)
-        batch: dict[int, list[int]] = {}  # band hash -> records indexed in this batch
+        values, counts = np.unique(hashes, return_counts=True)
+        repeated = set(values[counts > 1].tolist())
+        suspects = np.isin(hashes, [*earlier, *repeated]).any(axis=1)
+        batch: dict[int, list[int]] = {}  # repeated band hash -> texts indexed in the batch
         added: dict[int, tuple[str, np.ndarray]] = {}
-        out: list[tuple[str, float] | None] = []
-        for key, mins, hashes in zip(keys, minimums, bands, strict=True):
-            if mins is None:
-                out.append(None)
-                continue
-            sig = (mins & 0xFF).astype(np.uint8)
-            best = None
-            if any(h in earlier or h in batch for h in hashes):
-                old = sorted({r for h in hashes for r in earlier.get(h, ())})
-                new = sorted({r for h in hashes for r in batch.get(h, ())})
-                best = self._best(sig, [*self._signatures(old), *(added[r] for r in new)])
-            out.append(best)
-            if best is None:
-                record, self._count = self._count, self._count + 1
-                added[record] = (key, sig)
-                for value in hashes:
+        indexed: list[int] = []
+        for row, index in enumerate(texts):
+            bands = hashes[row].tolist() if suspects[row] else []
+            if bands:
+                old = sorted({r for h in bands for r in earlier.get(h, ())})
+                new = sorted({r for h in bands for r in batch.get(h, ())})
+                out[index] = self._best(signatures[row],
+                                        [*self._signatures(old), *(added[r] for r in new)])
+                if out[index] is not None:
+                    continue
+            record, self._count = self._count, self._count + 1
+            added[record] = (keys[index], signatures[row])
+            indexed.append(row)
+            for value in bands:
+                if value in repeated:
                     batch.setdefault(value, []).append(record)
         self._db.executemany("INSERT INTO near_records VALUES (?, ?, ?)",
                              [(r, k, s.tobytes()) for r, (k, s) in added.items()])
+        ids = np.repeat(np.fromiter(added, np.int64, len(added)), self.bands)
         self._db.executemany("INSERT INTO near_bands VALUES (?, ?)",
-                             [(h, r) for h, rs in batch.items() for r in rs])
+                             zip(hashes[indexed].ravel().tolist(), ids.tolist(), strict=True))
         return out
 
     def _signatures(self, records: list[int]) -> list[tuple[str, np.ndarray]]:
