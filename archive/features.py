@@ -2,31 +2,40 @@
 
 The features are declared with the real ``datasets`` library, so the Arrow schema
 carries the ``huggingface`` metadata that makes ``load_dataset`` decode Image,
-Audio and Video columns.
+Audio and Video columns. ``datasets`` is imported only to make them (it takes half a
+second), so worker processes that are handed the schema never load it.
 """
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import datasets
 import pyarrow as pa
 
 from .records import Record
 
-_str = datasets.Value("string")
-_TURN = {"speaker": _str, "text": _str, "start": datasets.Value("float64"),
-         "end": datasets.Value("float64")}
+if TYPE_CHECKING:
+    import datasets
 
-_COLUMNS: dict[str, dict[str, Any]] = {
-    "text": {"title": _str, "text": _str},
-    "conversation": {"title": _str, "turns": datasets.List(_TURN), "audio": datasets.Audio()},
-    "image": {"image": datasets.Image(), "caption": _str},
-    "audio": {"audio": datasets.Audio(), "transcript": _str, "speaker": _str},
-    "video": {"video": datasets.Video(), "caption": _str, "subtitles": _str},
-}
+COLUMNS = {"text": ("title", "text"), "conversation": ("title", "turns", "audio"),
+           "image": ("image", "caption"), "audio": ("audio", "transcript", "speaker"),
+           "video": ("video", "caption", "subtitles")}
+"""Each record type's own columns, between ``id`` and ``language``, ``metadata``."""
+
+
+def _columns(record_type: str) -> dict[str, Any]:
+    import datasets
+
+    text = datasets.Value("string")
+    turn = {"speaker": text, "text": text, "start": datasets.Value("float64"),
+            "end": datasets.Value("float64")}
+    kinds = {"title": text, "text": text, "turns": datasets.List(turn),
+             "audio": datasets.Audio(), "image": datasets.Image(), "video": datasets.Video(),
+             "caption": text, "transcript": text, "speaker": text, "subtitles": text}
+    return {"id": text, **{c: kinds[c] for c in COLUMNS[record_type]}, "language": text,
+            "metadata": text}
 
 TEXT_FIELDS = {"text": "text", "conversation": "turns", "image": "caption",
                "audio": "transcript", "video": "caption"}
@@ -36,8 +45,9 @@ TEXT_FIELDS = {"text": "text", "conversation": "turns", "image": "caption",
 @cache
 def features(record_type: str) -> datasets.Features:
     """The ``datasets.Features`` of a record type: id, its own columns, language, metadata."""
-    return datasets.Features({"id": _str, **_COLUMNS[record_type], "language": _str,
-                              "metadata": _str})
+    import datasets
+
+    return datasets.Features(_columns(record_type))
 
 
 @cache
@@ -48,6 +58,8 @@ def arrow_schema(record_type: str) -> pa.Schema:
 
 def media_columns(record_type: str) -> list[str]:
     """Names of the columns that hold media (``struct<bytes, path>``)."""
+    import datasets
+
     kinds = (datasets.Image, datasets.Audio, datasets.Video)
     return [k for k, v in features(record_type).items() if isinstance(v, kinds)]
 
@@ -55,9 +67,7 @@ def media_columns(record_type: str) -> list[str]:
 def to_row(record: Record, record_type: str) -> dict[str, Any]:
     """Turn a record into one Parquet row of its record type's schema."""
     row: dict[str, Any] = {"id": record.key}
-    for column in features(record_type):
-        if column == "id":
-            continue
+    for column in (*COLUMNS[record_type], "language", "metadata"):
         if column in record.media:
             media = record.media[column]
             row[column] = {"bytes": media.data, "path": f"{record.key}.{media.ext}"}

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .errors import ScreeningError, Where
+from .features import arrow_schema
 from .prepare import PreparedBatch, Preparer
 from .records import Record
 
@@ -52,11 +53,10 @@ def batch_error(dataset: str, batch: list[Record], exc: BaseException, where: st
         hint="run with --workers 1 to screen in one process")
 
 
-def _start(parent: int, record_type: str, languages: Sequence[str],
-           policy: dict[str, Any] | None, serialise: bool) -> None:
+def _start(parent: int, *args: Any) -> None:
     global _PREPARER
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    _PREPARER = Preparer(record_type, languages, policy, serialise)
+    _PREPARER = Preparer(*args)
 
 
 def _exit_with(parent: int) -> None:
@@ -80,7 +80,7 @@ def prepared(batches: Iterator[list[Record]], *, engine: Engine, dataset: str,
     a worker is a :class:`ScreeningError` naming the records; on any error the batches not
     yet started are cancelled.
     """
-    args = (record_type, list(languages), policy, serialise)
+    args = (record_type, list(languages), policy, arrow_schema(record_type) if serialise else None)
     if engine.kind == "ray":
         from .rayengine import ray_prepared
 

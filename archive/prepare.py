@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .features import arrow_schema, text_of, to_row
+from .features import text_of, to_row
 from .records import Record
 from .schemas import record_error
 from .screening import Policy
@@ -44,11 +44,12 @@ class PreparedBatch:
 
 
 class Preparer:
-    """Prepares records of one dataset; ``serialise=False`` stops after screening."""
+    """Prepares records of one dataset into rows of ``schema`` (the record type's Arrow
+    schema); without a schema it stops after screening."""
 
     def __init__(self, record_type: str, languages: Sequence[str],
-                 policy: dict[str, Any] | None, serialise: bool = True) -> None:
-        self.record_type, self.serialise = record_type, serialise
+                 policy: dict[str, Any] | None, schema: pa.Schema | None) -> None:
+        self.record_type, self.schema = record_type, schema
         self.policy = Policy.from_dict(policy)
         self.analyser = Analyser(record_type, languages, self.policy)
 
@@ -62,11 +63,11 @@ class Preparer:
             published = judgement.record
             out[i].analysis = replace(analysis, texts=[], media={})
             out[i].judgement = replace(judgement, record=None)  # type: ignore[arg-type]
-            if self.serialise:
+            if self.schema is not None:
                 rows.append(to_row(published, self.record_type))
                 out[i].size = len(text_of(published, self.record_type)) + sum(
                     len(m.data) for m in published.media.values())
                 out[i].tar = sample_bytes(published, self.record_type)
-        table = (pa.RecordBatch.from_pylist(rows, schema=arrow_schema(self.record_type))
-                 if self.serialise else None)
+        table = (pa.RecordBatch.from_pylist(rows, schema=self.schema)
+                 if self.schema is not None else None)
         return PreparedBatch(out, table)
