@@ -61,8 +61,9 @@ class Preparer:
                                strict=True):
             judgement = judge(records[i], analysis, self.policy)
             published = judgement.record
+            assert published is not None
             out[i].analysis = replace(analysis, texts=[], media={})
-            out[i].judgement = replace(judgement, record=None)  # type: ignore[arg-type]
+            out[i].judgement = replace(judgement, record=None)
             if self.schema is not None:
                 rows.append(to_row(published, self.record_type))
                 out[i].size = len(text_of(published, self.record_type)) + sum(

@@ -1,6 +1,6 @@
 """Throughput and memory of a release build, side by side with baselines, in one run.
 
-Usage: python benchmarks/bench.py [--mb 256] [--tasks a,b,...] [--memory-check]
+Usage: python benchmarks/bench.py [--mb 256] [--tasks a,b,...] [--images N] [--memory-check]
 
 Generates a realistic JSON Lines text corpus (essays assembled from the bundled
 examples' sentences, every record distinct), then runs each task in its own process
@@ -11,7 +11,10 @@ largest worker). ``convert`` is conversion alone (both formats and checksums, on
 process); ``screen`` is screening alone (``archive screen``, two worker processes);
 ``build`` is the whole release build in one process, ``build-2w`` with two worker
 processes; ``rebuild`` is the same build run a second time (the cache's saving). Figures
-only compare within one run on one machine. ``--memory-check`` builds corpora of MB and
+only compare within one run on one machine. ``--images N`` also generates N JPEGs with
+captions in an image folder and compares the build (``media-build``, ``media-build-2w``)
+with ``datasets`` (an ``Image`` column to Parquet) and ``webdataset.ShardWriter``
+(``--mb 0`` runs the media corpus alone). ``--memory-check`` builds corpora of MB and
 4 x MB and exits 1 when the larger one's peak memory is more than 10% above the smaller's.
 """
 
@@ -35,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 TASKS = ["cp", "sha256", "datasets", "pyarrow", "convert", "screen", "build", "build-2w",
          "rebuild"]
+MEDIA_TASKS = ["datasets", "webdataset", "build", "build-2w"]
+"""Tasks on the media corpus (``--images N``): JPEGs in an image folder with captions."""
 
 
 def corpus(path: Path, megabytes: int, seed: int = 0) -> int:
@@ -59,7 +64,58 @@ def corpus(path: Path, megabytes: int, seed: int = 0) -> int:
     return count
 
 
-def run_task(task: str, source: Path, work: Path) -> None:
+def image_corpus(folder: Path, count: int, seed: int = 0) -> int:
+    """Write ``count`` distinct JPEGs (photo-like noise and shapes, 320x240) and a
+    ``metadata.jsonl`` with a caption each; return the bytes of the images."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0
+    with open(folder / "metadata.jsonl", "w", encoding="utf-8") as meta:
+        for i in range(count):
+            base = rng.integers(0, 255, 3)
+            pixels = np.clip(base + rng.normal(0, 40, (240, 320, 3)), 0, 255).astype("uint8")
+            image = Image.fromarray(pixels)
+            draw = ImageDraw.Draw(image)
+            x, y = rng.integers(0, 240), rng.integers(0, 160)
+            colour = tuple(int(v) for v in rng.integers(0, 255, 3))
+            draw.ellipse((x, y, x + 80, y + 80), fill=colour)
+            name = f"img-{i:06d}.jpg"
+            image.save(folder / name, quality=85)
+            total += (folder / name).stat().st_size
+            meta.write(json.dumps({"file_name": name, "id": f"img-{i:06d}",
+                                   "caption": f"A shape on a noisy background, picture {i}.",
+                                   "language": "en"}) + "\n")
+    return total
+
+
+def run_media_task(task: str, source: Path, work: Path) -> None:
+    """One measured task on the media corpus (``source`` is its metadata.jsonl)."""
+    rows = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()]
+    if task == "datasets":
+        import datasets
+
+        ds = datasets.Dataset.from_dict(
+            {"image": [str(source.parent / r["file_name"]) for r in rows],
+             "caption": [r["caption"] for r in rows]},
+            features=datasets.Features({"image": datasets.Image(),
+                                        "caption": datasets.Value("string")}))
+        ds.to_parquet(work / "images.parquet")
+    elif task == "webdataset":
+        import webdataset as wds
+
+        with wds.ShardWriter(str(work / "images-%05d.tar"), maxsize=1024**3,
+                             verbose=0) as sink:
+            for r in rows:
+                sink.write({"__key__": r["id"], "txt": r["caption"],
+                            "jpg": (source.parent / r["file_name"]).read_bytes()})
+    else:
+        run_task(task, source, work, dataset="bench-images")
+
+
+def run_task(task: str, source: Path, work: Path, dataset: str = "bench-essays") -> None:
     """One measured task, in this (child) process."""
     if task == "cp":
         shutil.copyfile(source, work / "copy.jsonl")
@@ -105,39 +161,46 @@ def run_task(task: str, source: Path, work: Path) -> None:
         from archive.parallel import Engine
         from archive.pipeline import screen
 
-        screen(Registry(work.parent / "root"), "bench-essays", engine=Engine(workers=2))
+        screen(Registry(work.parent / "root"), dataset, engine=Engine(workers=2))
     elif task in ("build", "rebuild", "build-2w"):
         from archive.build import build
         from archive.entries import Registry
         from archive.parallel import Engine
 
-        entry = Registry(work.parent / "root").get("bench-essays")
-        build(entry, work / "build", repo_id="bench/bench-essays", url="https://example.org",
+        entry = Registry(work.parent / "root").get(dataset)
+        build(entry, work / "build", repo_id=f"bench/{dataset}", url="https://example.org",
               engine=Engine(workers=2 if task == "build-2w" else 1))
     else:
         raise SystemExit(f"unknown task {task}")
 
 
-def entry_for(work: Path, source: Path, records: int) -> None:
-    """An approved entry for the generated corpus, so ``build`` runs the whole pipeline."""
+def entry_for(work: Path, source: Path, records: int, size: int | None = None,
+              media: bool = False) -> None:
+    """An approved entry for a generated corpus, so ``build`` runs the whole pipeline."""
     from archive.entries import Registry
 
     root = work / "root"
     (root / "datacards").mkdir(parents=True, exist_ok=True)
-    form = {"id": "bench-essays", "title": "Benchmark essays",
-            "description": "Essays assembled from the bundled examples' sentences, for the "
-                           "benchmark.", "modalities": ["text"], "record_type": "text",
-            "languages": ["is", "en"], "license": "CC-BY-4.0", "pathway": "open",
-            "size": {"records": records, "bytes": source.stat().st_size},
-            "source": {"format": "jsonl", "splits": {"train": [source.name]}},
+    dataset = "bench-images" if media else "bench-essays"
+    form = {"id": dataset, "title": "Benchmark images" if media else "Benchmark essays",
+            "description": "Generated for the benchmark: " + (
+                "pictures of shapes on noisy backgrounds, with captions." if media else
+                "essays assembled from the bundled examples' sentences."),
+            "modalities": ["image" if media else "text"],
+            "record_type": "image" if media else "text",
+            "languages": ["en"] if media else ["is", "en"], "license": "CC-BY-4.0",
+            "pathway": "open",
+            "size": {"records": records, "bytes": size or source.stat().st_size},
+            "source": {"format": "folder" if media else "jsonl",
+                       "splits": {"train": [source.name]}},
             "organisation": {"name": "Benchmark"},
             "contact": {"name": "Bench Mark", "email": "bench@example.org"}}
     (work / "form.yaml").write_text(yaml.safe_dump(form))
     registry = Registry(root)
     entry = registry.intake(work / "form.yaml", source.parent)
-    shutil.copyfile(ROOT / "datacards" / "icelandic-english-essays" / "card.md",
-                    entry.card_path)
-    registry.approve("bench-essays", "benchmark")
+    card = "nordic-scenes-captions" if media else "icelandic-english-essays"
+    shutil.copyfile(ROOT / "datacards" / card / "card.md", entry.card_path)
+    registry.approve(dataset, "benchmark")
 
 
 def measure(task: str, source: Path, work: Path) -> tuple[float, float]:
@@ -174,6 +237,8 @@ def main() -> None:
     parser.add_argument("--tasks", default=",".join(TASKS))
     parser.add_argument("--memory-check", action="store_true",
                         help="Compare the build's peak memory on MB and 4 x MB of input.")
+    parser.add_argument("--images", type=int, default=0,
+                        help="Also run the media tasks on a corpus of this many JPEGs.")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -181,34 +246,60 @@ def main() -> None:
         if task == "rebuild":  # the same build again: what the cache saves
             run_task("build", Path(source), Path(work))
         started = time.perf_counter()
-        run_task(task, Path(source), Path(work))
+        if task.startswith("media-"):
+            run_media_task(task.removeprefix("media-"), Path(source), Path(work))
+        else:
+            run_task(task, Path(source), Path(work))
         seconds = time.perf_counter() - started
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(json.dumps({"seconds": seconds,
-                          "rss_kb": own + 2 * largest * (task in ("build-2w", "screen"))}))
+                          "rss_kb": own + 2 * largest * task.endswith(("build-2w", "screen"))}))
         return
     if args.memory_check:
         raise SystemExit(memory_check(args.mb))
-    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
-        work = Path(tmp)
-        (work / "data").mkdir()
-        source = work / "data" / "train.jsonl"
-        records = corpus(source, args.mb)
-        size = source.stat().st_size / 1e6
-        entry_for(work, source, records)
-        print(f"corpus: {size:,.0f} MB, {records:,} records; {os.cpu_count()} cores")
-        results = {}
-        for task in args.tasks.split(","):
-            out = work / f"out-{task}"
-            out.mkdir()
-            results[task] = measure(task, source, out)
-            shutil.rmtree(out)
-        base = results.get("datasets", (None,))[0]
-        print(f"{'task':<10}{'seconds':>9}{'MB/s':>9}{'vs datasets':>13}{'peak RSS MB':>13}")
-        for task, (seconds, peak) in results.items():
-            ratio = f"{base / seconds:.2f}x" if base else "-"
-            print(f"{task:<10}{seconds:>9.1f}{size / seconds:>9.1f}{ratio:>13}{peak:>13.0f}")
+    if args.mb:
+        with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+            work = Path(tmp)
+            (work / "data").mkdir()
+            source = work / "data" / "train.jsonl"
+            records = corpus(source, args.mb)
+            entry_for(work, source, records)
+            print(f"text corpus: {source.stat().st_size / 1e6:,.0f} MB, {records:,} records; "
+                  f"{os.cpu_count()} cores")
+            report(run_all(args.tasks.split(","), source, work), records,
+                   source.stat().st_size)
+    if args.images:
+        with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+            work = Path(tmp)
+            source = work / "data" / "metadata.jsonl"
+            size = image_corpus(source.parent, args.images)
+            entry_for(work, source, args.images, size, media=True)
+            print(f"media corpus: {size / 1e6:,.0f} MB, {args.images:,} JPEGs")
+            report(run_all([f"media-{t}" for t in MEDIA_TASKS], source, work), args.images,
+                   size)
+
+
+def run_all(tasks: list[str], source: Path, work: Path) -> dict[str, tuple[float, float]]:
+    """Seconds and peak memory of each task, each in a fresh process and folder."""
+    results = {}
+    for task in tasks:
+        out = work / f"out-{task}"
+        out.mkdir()
+        results[task] = measure(task, source, out)
+        shutil.rmtree(out)
+    return results
+
+
+def report(results: dict[str, tuple[float, float]], records: int, size: int) -> None:
+    """The table: seconds, MB/s, records/s, ratio to the datasets task, peak memory."""
+    base = next((s for t, (s, _) in results.items() if t.endswith("datasets")), None)
+    print(f"{'task':<18}{'seconds':>9}{'MB/s':>9}{'records/s':>11}{'vs datasets':>13}"
+          f"{'peak RSS MB':>13}")
+    for task, (seconds, peak) in results.items():
+        ratio = f"{base / seconds:.2f}x" if base else "-"
+        print(f"{task:<18}{seconds:>9.1f}{size / 1e6 / seconds:>9.1f}"
+              f"{records / seconds:>11,.0f}{ratio:>13}{peak:>13.0f}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ Found = tuple[str, str, str, str, Span | None]
 class Judgement:
     """One record as it may be published, and what was found in it, in order."""
 
-    record: Record
+    record: Record | None  # as published; None once handed back by a worker process
     findings: list[Found] = field(default_factory=list)
     media_checked: int = 0
     media_broken: int = 0
