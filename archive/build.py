@@ -12,7 +12,6 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +46,11 @@ from .shards.files import FileLog, sha256sums
 from .shards.parquet import ParquetShards
 from .shards.webdataset import WebDatasetShards
 
-SCREEN_BATCH = {"text": 256, "conversation": 64}
-"""Records prepared together (by one worker process); a batch is held in memory at once,
-so media record types go a few at a time."""
+BATCH_RECORDS = 256
+BATCH_MEDIA_BYTES = 8 * 1024**2
+"""A batch (prepared together by one worker process, held in memory at once) ends at
+``BATCH_RECORDS`` records or once its media reach ``BATCH_MEDIA_BYTES``: many small
+pictures go together, a large video alone."""
 
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 """Write failures that mean the disk is full, over a limit, or read-only."""
@@ -75,9 +76,17 @@ def screened(ready: Sequence[Prepared]) -> tuple[list[Analysis], list[Judgement]
     return analyses, judgements
 
 
-def batches(records: Iterator[Record], record_type: str) -> Iterator[list[Record]]:
+def batches(records: Iterator[Record]) -> Iterator[list[Record]]:
     """Consecutive lists of records, as many as are prepared together."""
-    while batch := list(islice(records, SCREEN_BATCH.get(record_type, 4))):
+    batch: list[Record] = []
+    media = 0
+    for record in records:
+        batch.append(record)
+        media += sum(len(m.data) for m in record.media.values())
+        if len(batch) >= BATCH_RECORDS or media >= BATCH_MEDIA_BYTES:
+            yield batch
+            batch, media = [], 0
+    if batch:
         yield batch
 
 
@@ -224,7 +233,7 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
                                  shard_bytes=options.tar_shard_bytes) as tars:
             records = read_split(entry.id, entry.record_type, entry.source_format,
                                  entry.data, split, entry.splits[split])
-            for batch, ready in prepared(batches(records, entry.record_type), engine=engine,
+            for batch, ready in prepared(batches(records), engine=engine,
                                          dataset=entry.id, record_type=entry.record_type,
                                          languages=entry.languages, policy=entry.screening):
                 check_records(entry, batch, keys, ready.records)

@@ -56,7 +56,7 @@ def _validate(entry: Entry, keys: SeenSet) -> Counter[str]:
     counts: Counter[str] = Counter()
     records = read_dataset(entry.id, entry.record_type, entry.source_format, entry.data,
                            entry.splits)
-    for batch in batches(records, entry.record_type):
+    for batch in batches(records):
         check_records(entry, batch, keys)
         counts.update(record.split for record in batch)
     if not counts:
@@ -104,7 +104,7 @@ def _screen(entry: Entry, path: Path, db: sqlite3.Connection, engine: Engine
     keys = SeenSet(db, "record_keys")
     records = read_dataset(entry.id, entry.record_type, entry.source_format, entry.data,
                            entry.splits)
-    for batch, ready in prepared(batches(records, entry.record_type), engine=engine,
+    for batch, ready in prepared(batches(records), engine=engine,
                                  dataset=entry.id, record_type=entry.record_type,
                                  languages=entry.languages, policy=entry.screening,
                                  serialise=False):
