@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from rensa import RMinHash
 
-from ..seen import MAX_PARAMETERS, SeenSet, chunks, scratch
+from ..seen import FLUSH_ROWS, MAX_PARAMETERS, Bloom, SeenSet, chunks, scratch
 
 NUM_PERM = 128
 SEED = 20240611
@@ -187,6 +187,9 @@ class DuplicateIndex:
         self._db.execute("CREATE TABLE IF NOT EXISTS near_records "
                          "(record INTEGER PRIMARY KEY, key TEXT, signature BLOB)")
         self._count = 0
+        self._bloom = Bloom(28)
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # (band hashes, records)
+        self._pending_rows = 0
 
     def seen_exact(self, digest: bytes) -> bool:
         """True when ``digest`` was seen before; remembers it otherwise."""
@@ -223,12 +226,7 @@ class DuplicateIndex:
         matrix = np.stack([minimums[i] for i in texts])
         hashes = self._band_hashes(matrix)
         signatures = (matrix & 0xFF).astype(np.uint8)
-        earlier: dict[int, list[int]] = {}
-        for chunk in chunks(np.unique(hashes).tolist(), MAX_PARAMETERS):
-            for value, record in self._db.execute(
-                    f"SELECT hash, record FROM near_bands WHERE hash IN "
-                    f"({', '.join('?' * len(chunk))})", chunk):
-                earlier.setdefault(value, []).append(record)
+        earlier = self._indexed(hashes)
         values, counts = np.unique(hashes, return_counts=True)
         repeated = set(values[counts > 1].tolist())
         suspects = np.isin(hashes, [*earlier, *repeated]).any(axis=1)
@@ -252,10 +250,42 @@ class DuplicateIndex:
                     batch.setdefault(value, []).append(record)
         self._db.executemany("INSERT INTO near_records VALUES (?, ?, ?)",
                              [(r, k, s.tobytes()) for r, (k, s) in added.items()])
-        ids = np.repeat(np.fromiter(added, np.int64, len(added)), self.bands)
-        self._db.executemany("INSERT INTO near_bands VALUES (?, ?)",
-                             zip(hashes[indexed].ravel().tolist(), ids.tolist(), strict=True))
+        self._remember(hashes[indexed], np.fromiter(added, np.int64, len(added)))
         return out
+
+    def _indexed(self, hashes: np.ndarray) -> dict[int, list[int]]:
+        """The records indexed under any of ``hashes``: asked of SQLite (and the buffer)
+        only for the hashes the Bloom filter may have seen."""
+        wanted = np.unique(hashes)
+        wanted = wanted[self._bloom.maybe(wanted.view(np.uint64))]
+        found: dict[int, list[int]] = {}
+        if not len(wanted):
+            return found
+        for pending, records in self._pending:
+            where = np.searchsorted(wanted, pending).clip(max=len(wanted) - 1)
+            for index in np.flatnonzero(wanted[where] == pending).tolist():
+                found.setdefault(int(pending[index]), []).append(int(records[index]))
+        for chunk in chunks(wanted.tolist(), MAX_PARAMETERS):
+            for value, record in self._db.execute(
+                    f"SELECT hash, record FROM near_bands WHERE hash IN "
+                    f"({', '.join('?' * len(chunk))})", chunk):
+                found.setdefault(value, []).append(record)
+        for records in found.values():
+            records.sort()
+        return found
+
+    def _remember(self, hashes: np.ndarray, records: np.ndarray) -> None:
+        """Index ``records`` (one row of band ``hashes`` each), via the buffer."""
+        self._bloom.add(hashes.ravel().view(np.uint64))
+        self._pending.append((hashes.ravel(), np.repeat(records, self.bands)))
+        self._pending_rows += hashes.size
+        if self._pending_rows >= FLUSH_ROWS:
+            values = np.concatenate([h for h, _ in self._pending])
+            owners = np.concatenate([r for _, r in self._pending])
+            order = np.lexsort((owners, values))
+            self._db.executemany("INSERT INTO near_bands VALUES (?, ?)", zip(
+                values[order].tolist(), owners[order].tolist(), strict=True))
+            self._pending, self._pending_rows = [], 0
 
     def _signatures(self, records: list[int]) -> list[tuple[str, np.ndarray]]:
         rows = [row for chunk in chunks(records, MAX_PARAMETERS) for row in self._db.execute(

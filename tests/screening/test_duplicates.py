@@ -10,7 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from archive import seen
+from archive.screening import duplicates
 from archive.screening.duplicates import NUM_PERM, DuplicateIndex, digest_text, text_keys
+from archive.seen import Bloom
 
 WORDS = ["hraun", "jökull", "fjörður", "heiði", "vatn", "á", "fjall", "dalur", "byggð",
          "kirkja", "river", "stone", "valley", "harbour", "island", "meadow", "winter",
@@ -113,3 +116,47 @@ def test_exact_digests_seen_earlier_in_the_batch_or_before_it() -> None:
     a, b, c = (bytes([i]) * 16 for i in range(3))
     assert index.seen_exact_many([a, None, b, a]) == [False, False, False, True]
     assert index.seen_exact_many([c, b, None, c]) == [False, True, False, True]
+
+
+def test_bloom_filter_keeps_every_hash_and_rejects_almost_all_others() -> None:
+    rng = np.random.default_rng(1)
+    added, others = (rng.integers(0, 2**63, 50_000, dtype=np.uint64) for _ in range(2))
+    bloom = Bloom(22)
+    bloom.add(added)
+    assert bloom.maybe(added).all()
+    assert bloom.maybe(others).mean() < 0.01
+
+
+def test_seen_set_answers_the_same_across_buffer_flushes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(seen, "FLUSH_ROWS", 7)
+    values = [f"id-{random.Random(i).randint(0, 60)}" for i in range(300)]
+    store = seen.SeenSet(seen.scratch(None), "ids", log2_bits=10)  # small: false positives
+    answers = [a for i in range(0, 300, 25) for a in store.add_many(values[i:i + 25])]
+    expected, known = [], set()
+    for value in values:
+        expected.append(value in known)
+        known.add(value)
+    assert answers == expected
+    [(rows,)] = store.db.execute("SELECT count(*) FROM ids")
+    assert rows == len(known)  # every value went through the buffer into SQLite
+
+
+def test_near_index_answers_the_same_across_buffer_flushes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(17)
+    texts = [essay(rng, 120) for _ in range(40)]
+    for source, target in ((3, 20), (20, 33), (8, 39)):
+        words = texts[source].split()
+        words[10] = "breytt"
+        texts[target] = " ".join(words)
+    _, minimums = text_keys(texts)
+    keys = [f"r{i}" for i in range(len(texts))]
+    whole = DuplicateIndex(near_threshold=0.8).near_many(keys, minimums)
+    monkeypatch.setattr(duplicates, "FLUSH_ROWS", 40)  # flushes every few texts
+    index = DuplicateIndex(near_threshold=0.8)
+    index._bloom = Bloom(12)  # tiny, so lookups also go to SQLite
+    found = [f for i in range(0, 40, 3) for f in index.near_many(keys[i:i + 3],
+                                                                 minimums[i:i + 3])]
+    assert found == whole
+    assert [f[0] if f else None for f in found if f] == ["r3", "r3", "r8"]
