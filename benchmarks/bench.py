@@ -211,6 +211,10 @@ def entry_for(work: Path, source: Path, records: int, size: int | None = None,
     entry = registry.intake(work / "form.yaml", source.parent)
     card = "nordic-scenes-captions" if media else "icelandic-english-essays"
     shutil.copyfile(ROOT / "datacards" / card / "card.md", entry.card_path)
+    # Substituted words make a few name-like phrases ("Jón Sigurðsson"): report them
+    # (found and counted all the same) rather than hold the benchmark's build.
+    entry.screening = {"pii": {"default": "report"}}
+    registry.save(entry)
     registry.approve(dataset, "benchmark")
 
 

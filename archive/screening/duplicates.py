@@ -32,6 +32,10 @@ SEED = 20240611
 _BASE = np.uint64(0x100000001B3)  # an odd multiplier: invertible modulo 2**64
 _BASE_INVERSE = np.uint64(pow(int(_BASE), -1, 2**64))
 MAX_SHINGLE_WORDS = 8
+MAX_BUCKET = 64
+"""Records indexed under one band hash: later ones sharing it are still compared with
+these, but not added, so templated data (thousands of texts alike in a band) costs
+bounded work per record; a near duplicate of a later one may then go unreported."""
 _SHINGLE_MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
                                  0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53,
                                  0x94D049BB133111EB, 0xBF58476D1CE4E5B9], dtype=np.uint64)
@@ -250,7 +254,11 @@ class DuplicateIndex:
                     batch.setdefault(value, []).append(record)
         self._db.executemany("INSERT INTO near_records VALUES (?, ?, ?)",
                              [(r, k, s.tobytes()) for r, (k, s) in added.items()])
-        self._remember(hashes[indexed], np.fromiter(added, np.int64, len(added)))
+        full = [h for h, records in earlier.items() if len(records) >= MAX_BUCKET]
+        owners = np.repeat(np.fromiter(added, np.int64, len(added)), self.bands)
+        values = hashes[indexed].ravel()
+        keep = ~np.isin(values, full)
+        self._remember(values[keep], owners[keep])
         return out
 
     def _indexed(self, hashes: np.ndarray) -> dict[int, list[int]]:
@@ -275,9 +283,9 @@ class DuplicateIndex:
         return found
 
     def _remember(self, hashes: np.ndarray, records: np.ndarray) -> None:
-        """Index ``records`` (one row of band ``hashes`` each), via the buffer."""
-        self._bloom.add(hashes.ravel().view(np.uint64))
-        self._pending.append((hashes.ravel(), np.repeat(records, self.bands)))
+        """Index each record under the band hash beside it, via the buffer."""
+        self._bloom.add(hashes.view(np.uint64))
+        self._pending.append((hashes, records))
         self._pending_rows += hashes.size
         if self._pending_rows >= FLUSH_ROWS:
             values = np.concatenate([h for h, _ in self._pending])

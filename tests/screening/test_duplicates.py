@@ -160,3 +160,21 @@ def test_near_index_answers_the_same_across_buffer_flushes(
                                                                  minimums[i:i + 3])]
     assert found == whole
     assert [f[0] if f else None for f in found if f] == ["r3", "r3", "r8"]
+
+
+def test_a_band_shared_by_many_texts_indexes_a_bounded_number(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(duplicates, "FLUSH_ROWS", 64)
+    rng = np.random.default_rng(3)
+    minimums = rng.integers(0, 2**32, (400, NUM_PERM), dtype=np.uint32)
+    minimums[:, :8] = minimums[0, :8]  # one band alike, the rest different: not near
+    index = DuplicateIndex(near_threshold=0.9)
+    keys = [f"t{i}" for i in range(400)]
+    found = [f for i in range(0, 400, 16)
+             for f in index.near_many(keys[i:i + 16], list(minimums[i:i + 16]))]
+    assert found == [None] * 400
+    shared = int(index._band_hashes(minimums[:1])[0, 0])
+    [(stored,)] = index._db.execute("SELECT count(*) FROM near_bands WHERE hash = ?",
+                                    (shared,))
+    pending = sum(int((h == shared).sum()) for h, _ in index._pending)
+    assert duplicates.MAX_BUCKET <= stored + pending < duplicates.MAX_BUCKET + 16
