@@ -2,10 +2,12 @@
 
 The costly per-record work (validation, personal-information detection, language
 identification, media decoding and metadata stripping, serialisation) depends on
-nothing but the record (:mod:`archive.prepare`), so ``N`` processes do it while the
-main process reads, checks what depends on earlier records and writes, in order: the
-bytes of a release do not depend on the number of workers. At most ``2 * N`` batches
-are in flight, so memory stays bounded.
+nothing but the record (:mod:`archive.prepare`), so ``N - 1`` processes do it while the
+main process reads, checks what depends on earlier records and writes, in order; when
+every worker process is busy, the main process prepares the next batch itself, so
+``N`` workers keep ``N`` cores busy without a third process contending for two cores.
+The bytes of a release do not depend on the number of workers. At most
+``2 * IN_FLIGHT * N`` batches are held, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ class Engine:
     kind: Literal["local", "ray"] = "local"
     address: str | None = None
 
+
+IN_FLIGHT = 4
+"""Batches waiting for or in each worker process."""
 
 ONE_PROCESS = Engine()
 """Prepare records in the calling process."""
@@ -77,8 +82,8 @@ def prepared(batches: Iterator[list[Record]], *, engine: Engine, dataset: str,
     """Each batch with its records prepared by the engine's workers, in order.
 
     With one local worker nothing is started: the batches are prepared here. A failure in
-    a worker is a :class:`ScreeningError` naming the records; on any error the batches not
-    yet started are cancelled.
+    a worker process is a :class:`ScreeningError` naming the records; on any error the
+    batches not yet started are cancelled.
     """
     args = (record_type, list(languages), policy, arrow_schema(record_type) if serialise else None)
     if engine.kind == "ray":
@@ -86,29 +91,43 @@ def prepared(batches: Iterator[list[Record]], *, engine: Engine, dataset: str,
 
         yield from ray_prepared(batches, engine, dataset, args)
         return
-    workers = engine.workers
-    if workers <= 1:
-        preparer = Preparer(*args)
+    preparer = Preparer(*args)
+    if engine.workers <= 1:
         for batch in batches:
             yield batch, preparer(batch)
         return
+    helpers = engine.workers - 1  # this process is the last worker
     context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
+    pool = ProcessPoolExecutor(helpers, mp_context=context, initializer=_start,
                                initargs=(os.getpid(), *args))
     try:
-        pending: deque[tuple[list[Record], Future[PreparedBatch]]] = deque()
+        pending: deque[tuple[list[Record], Future[PreparedBatch] | PreparedBatch]] = deque()
         for batch in batches:
-            pending.append((batch, pool.submit(_prepare, batch)))
-            if len(pending) >= 2 * workers:
-                done, future = pending.popleft()
-                yield done, _result(dataset, done, future)
+            while pending and _ready(pending[0][1]):
+                yield _take(dataset, *pending.popleft())
+            if sum(isinstance(p, Future) for _, p in pending) < IN_FLIGHT * helpers:
+                pending.append((batch, pool.submit(_prepare, batch)))
+            else:  # every worker process is busy: prepare this batch here
+                pending.append((batch, preparer(batch)))
+            if len(pending) >= 2 * IN_FLIGHT * engine.workers:
+                yield _take(dataset, *pending.popleft())
         while pending:
-            done, future = pending.popleft()
-            yield done, _result(dataset, done, future)
+            yield _take(dataset, *pending.popleft())
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _ready(prepared: Future[PreparedBatch] | PreparedBatch) -> bool:
+    return not isinstance(prepared, Future) or prepared.done()
+
+
+def _take(dataset: str, batch: list[Record],
+          prepared: Future[PreparedBatch] | PreparedBatch) -> tuple[list[Record], PreparedBatch]:
+    if isinstance(prepared, Future):
+        return batch, _result(dataset, batch, prepared)
+    return batch, prepared
 
 
 def _result(dataset: str, batch: list[Record], future: Future[PreparedBatch]

@@ -72,9 +72,13 @@ class Bloom:
 
     def add(self, hashes: np.ndarray) -> None:
         """Remember 64-bit ``hashes`` (uint64)."""
-        for position in self._positions(hashes):
-            np.bitwise_or.at(self.bits, position >> np.uint64(3),
-                             np.left_shift(1, position & np.uint64(7)).astype(np.uint8))
+        if not len(hashes):
+            return
+        positions = np.unique(np.concatenate(self._positions(hashes)))
+        index = positions >> np.uint64(3)
+        bits = np.left_shift(1, positions & np.uint64(7)).astype(np.uint8)
+        starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
+        self.bits[index[starts]] |= np.bitwise_or.reduceat(bits, starts)
 
     def maybe(self, hashes: np.ndarray) -> np.ndarray:
         """False where a hash was certainly never added."""
