@@ -6,16 +6,19 @@ Generates a realistic JSON Lines text corpus (essays assembled from the bundled
 examples' sentences, every record distinct), then runs each task in its own process
 and reports MB/s of input (timed inside the process, after imports), the ratio to the
 ``datasets`` Parquet path (what ``push_to_hub`` does before uploading) and the peak
-resident memory (for ``build-2w`` and ``screen``: the main process plus twice its
-largest worker). ``convert`` is conversion alone (both formats and checksums, one
-process); ``screen`` is screening alone (``archive screen``, two worker processes);
-``build`` is the whole release build in one process, ``build-2w`` with two worker
-processes; ``rebuild`` is the same build run a second time (the cache's saving). Figures
-only compare within one run on one machine. ``--images N`` also generates N JPEGs with
-captions in an image folder and compares the build (``media-build``, ``media-build-2w``)
-with ``datasets`` (an ``Image`` column to Parquet) and ``webdataset.ShardWriter``
-(``--mb 0`` runs the media corpus alone). ``--memory-check`` builds corpora of MB and
-4 x MB and exits 1 when the larger one's peak memory is more than 10% above the smaller's.
+resident memory (for ``build-2w`` and ``screen``: the main process plus its worker
+process; with two workers the main process is the second).
+
+``convert`` is conversion alone (both formats and checksums, one process); ``screen``
+is screening alone (``archive screen``, two workers); ``build`` is the whole release
+build in one process, ``build-2w`` with two workers; ``rebuild`` is the same build run a
+second time (the cache's saving). Figures only compare within one run on one machine.
+
+``--images N`` also generates N JPEGs with captions in an image folder and compares the
+build (``media-build``, ``media-build-2w``) with ``datasets`` (an ``Image`` column to
+Parquet) and ``webdataset.ShardWriter`` (``--mb 0`` runs the media corpus alone).
+``--memory-check`` builds corpora of MB and 4 x MB and exits 1 when the larger one's
+peak memory is more than 10% above the smaller's.
 """
 
 from __future__ import annotations
@@ -269,7 +272,7 @@ def main() -> None:
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(json.dumps({"seconds": seconds,
-                          "rss_kb": own + 2 * largest * task.endswith(("build-2w", "screen"))}))
+                          "rss_kb": own + largest * task.endswith(("build-2w", "screen"))}))
         return
     if args.memory_check:
         raise SystemExit(memory_check(args.mb))
