@@ -22,7 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .errors import ScreeningError, Where
+from .errors import ArchiveError, ScreeningError, Where
 from .features import arrow_schema
 from .prepare import PreparedBatch, Preparer
 from .records import Record
@@ -49,13 +49,26 @@ ONE_PROCESS = Engine()
 
 def batch_error(dataset: str, batch: list[Record], exc: BaseException, where: str
                 ) -> ScreeningError:
-    """The error for a batch whose preparation failed in a worker."""
+    """The error for a batch whose preparation failed (``where``: in which process)."""
     first, last = batch[0], batch[-1]
     return ScreeningError(
         f"screening failed in {where} on records {first.key} to {last.key}: "
         f"{type(exc).__name__}: {exc}", Where(dataset=dataset, file=first.origin.file,
                                               line=first.origin.line, record=first.key),
-        hint="run with --workers 1 to screen in one process")
+        hint=None if where == HERE else "run with --workers 1 to screen in one process")
+
+
+HERE = "the main process"
+
+
+def _here(preparer: Preparer, dataset: str, batch: list[Record]) -> PreparedBatch:
+    """``preparer(batch)`` in this process, a failure named like a worker's."""
+    try:
+        return preparer(batch)
+    except ArchiveError:
+        raise
+    except Exception as exc:
+        raise batch_error(dataset, batch, exc, HERE) from exc
 
 
 def _start(parent: int, *args: Any) -> None:
@@ -94,7 +107,7 @@ def prepared(batches: Iterator[list[Record]], *, engine: Engine, dataset: str,
     preparer = Preparer(*args)
     if engine.workers <= 1:
         for batch in batches:
-            yield batch, preparer(batch)
+            yield batch, _here(preparer, dataset, batch)
         return
     helpers = engine.workers - 1  # this process is the last worker
     context = multiprocessing.get_context("spawn")  # no fork of a threaded process
@@ -108,7 +121,7 @@ def prepared(batches: Iterator[list[Record]], *, engine: Engine, dataset: str,
             if sum(isinstance(p, Future) for _, p in pending) < IN_FLIGHT * helpers:
                 pending.append((batch, pool.submit(_prepare, batch)))
             else:  # every worker process is busy: prepare this batch here
-                pending.append((batch, preparer(batch)))
+                pending.append((batch, _here(preparer, dataset, batch)))
             if len(pending) >= 2 * IN_FLIGHT * engine.workers:
                 yield _take(dataset, *pending.popleft())
         while pending:

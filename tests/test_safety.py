@@ -232,6 +232,24 @@ def test_a_worker_failure_names_the_records() -> None:
     assert info.value.where.line == 4 and "--workers 1" in str(info.value)
 
 
+def test_a_failure_in_the_main_process_names_the_records_too(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.build import build
+    from archive.errors import ScreeningError
+    from archive.prepare import Preparer
+
+    entry = submit(root, form(), essays(5))
+
+    def broken(self: Preparer, records: list) -> None:
+        raise ValueError("decoder exploded")
+
+    monkeypatch.setattr(Preparer, "__call__", broken)
+    with pytest.raises(ScreeningError, match="main process on records essay-0000 to "
+                                             "essay-0004: ValueError") as info:
+        build(entry, root / "out", repo_id="archive/test-essays", url="https://e.org")
+    assert info.value.where.line == 1 and not (root / "out").exists()
+
+
 def test_a_build_for_another_hub_is_not_published(root: Path, hf_hub: object) -> None:
     submit(root, form(), essays(3))
     local = LocalHub(root / "hub", org="partner-org")
