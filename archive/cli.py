@@ -33,7 +33,8 @@ ADDRESS_HELP = "With --engine ray: a running cluster (auto, or ray://HEAD:10001)
 
 
 def engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--workers``, ``--engine`` and ``--address``, handed to the command as ``engine``."""
+    """``--workers``, ``--engine`` and ``--address``; the command reads them back with
+    :func:`chosen_engine`."""
     def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
         ctx.meta[f"engine.{param.name}"] = value
 
