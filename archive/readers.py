@@ -32,6 +32,7 @@ class _Reader:
     def __init__(self, dataset: str, record_type: str, root: Path, split: str, name: str):
         self.dataset, self.record_type, self.root = dataset, record_type, root.resolve()
         self.split, self.name = split, name
+        self.stem = PurePosixPath(name).stem
         self.path = self.root / name
         self.media_field = MEDIA_FIELDS.get(record_type)
         if record_type == "conversation":
@@ -73,7 +74,7 @@ class _Reader:
                      name=pure.name)
 
     def fallback_key(self, number: int) -> str:
-        return safe_key(f"{self.split}-{PurePosixPath(self.name).stem}-{number:08d}")
+        return safe_key(f"{self.split}-{self.stem}-{number:08d}")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
