@@ -91,9 +91,46 @@ def _no_constants(name: str) -> Any:
 
 
 def parse_json_line(raw: bytes) -> Any:
-    """Parse one JSON Lines line strictly: UTF-8, no NaN/Infinity, no duplicate keys."""
+    """Parse one JSON Lines line strictly: UTF-8, no NaN/Infinity, no duplicate keys, no
+    lone surrogate escapes (``\\ud800`` is valid JSON but no Unicode text)."""
     text = raw.decode("utf-8")
-    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    if ("\\ud" in text or "\\uD" in text) and (pointer := _lone_surrogate(value, "")):
+        raise LoneSurrogate(pointer)
+    return value
+
+
+class LoneSurrogate(ValueError):
+    """A string holds half a surrogate pair (at the JSON pointer given)."""
+
+    def __init__(self, pointer: str) -> None:
+        super().__init__(f"the string at {pointer} holds a lone surrogate escape "
+                         "(\\uD800-\\uDFFF alone is not Unicode text)")
+        self.pointer = pointer
+
+
+def _lone_surrogate(value: Any, pointer: str) -> str | None:
+    """The JSON pointer of the first key or string holding a lone surrogate, or None."""
+    if isinstance(value, str):
+        return None if value.isascii() or _is_text(value) else pointer
+    items = (value.items() if isinstance(value, dict)
+             else enumerate(value) if isinstance(value, list) else ())
+    for key, item in items:
+        shown = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+        here = f"{pointer}/{shown.replace('~', '~0').replace('/', '~1')}"
+        if isinstance(key, str) and not _is_text(key):
+            return here
+        if (found := _lone_surrogate(item, here)) is not None:
+            return found
+    return None
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _json_lines(reader: _Reader) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -112,6 +149,9 @@ def _json_lines(reader: _Reader) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise RecordError(f"not UTF-8 (byte {exc.start})", reader.where(number)) from None
             except RecursionError:
                 raise RecordError("JSON nested too deeply", reader.where(number)) from None
+            except LoneSurrogate as exc:
+                raise RecordError(str(exc), reader.where(number, pointer=exc.pointer),
+                                  hint="write the character itself, or a whole pair") from None
             except ValueError as exc:
                 msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
                 raise RecordError(f"malformed JSON: {msg}", reader.where(number),
@@ -162,7 +202,7 @@ def read_csv(reader: _Reader) -> Iterator[Record]:
     for number, fields in _csv_rows(reader):
         if isinstance(fields.get("metadata"), str):
             try:
-                fields["metadata"] = json.loads(fields["metadata"])
+                fields["metadata"] = parse_json_line(fields["metadata"].encode("utf-8"))
             except ValueError:
                 raise RecordError("the metadata column must hold a JSON object",
                                   reader.where(number, pointer="/metadata")) from None

@@ -31,6 +31,7 @@ REFUSED = {
     "json/truncated.jsonl": (RecordError, "malformed JSON"),
     "json/nul.jsonl": (RecordError, "malformed JSON: Invalid control character"),
     "json/not-an-object.jsonl": (RecordError, "expected a JSON object"),
+    "json/lone-surrogate.jsonl": (RecordError, r"jsonl:3, at /text: .* lone surrogate"),
     "csv/mixed-encodings.csv": (RecordError, "not UTF-8"),
     "csv/ragged.csv": (RecordError, "row has"),
     "csv/unclosed-quote.csv": (RecordError, "malformed CSV"),

@@ -85,6 +85,8 @@ def main() -> None:
     write("json/truncated.jsonl", ok + b'{"text": "the last line was cut in the mid')
     write("json/nul.jsonl", ok + b'{"text": "nul\x00byte"}\n')
     write("json/not-an-object.jsonl", ok + b'["text", "in", "a", "list"]\n')
+    write("json/lone-surrogate.jsonl", ok + b'{"text": "fine \\ud83d\\ude00", "title": "x"}\n'
+          + b'{"text": "half a pair \\uD800 here"}\n')
     write("csv/mixed-encodings.csv", "text,language\nGóðan dag,is\n".encode()
           + "Grüße,de\n".encode("latin-1"))
     write("csv/ragged.csv", b"text,language\nfine,en\ntoo,many,fields\n")
