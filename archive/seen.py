@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -117,10 +117,8 @@ class SeenSet:
         hashes = hash64(values)
         maybe = {v for v, m in zip(values, self.bloom.maybe(hashes), strict=True) if m}
         before = {v for v in maybe if v in self.pending}
-        for chunk in chunks(sorted(maybe - before), MAX_PARAMETERS):  # type: ignore[type-var]
-            before.update(v for (v,) in self.db.execute(
-                f"SELECT value FROM {self.name} WHERE value IN ({', '.join('?' * len(chunk))})",
-                chunk))
+        before.update(v for (v,) in select_in(self.db, f"SELECT value FROM {self.name} "
+                                              "WHERE value IN ({})", sorted(maybe - before)))
         seen = []
         for value in values:
             seen.append(value in before)
@@ -138,7 +136,9 @@ class SeenSet:
         self.pending.clear()
 
 
-def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    """Consecutive slices of ``items`` of at most ``size``."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def select_in(db: sqlite3.Connection, query: str, values: Sequence[T]) -> Iterator[Any]:
+    """The rows of ``query`` (whose ``IN ({})`` takes the values) for all ``values``, asked
+    in chunks of at most :data:`MAX_PARAMETERS`."""
+    for start in range(0, len(values), MAX_PARAMETERS):
+        chunk = values[start:start + MAX_PARAMETERS]
+        yield from db.execute(query.format(", ".join("?" * len(chunk))), chunk)

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from rensa import RMinHash
 
-from ..seen import FLUSH_ROWS, MAX_PARAMETERS, Bloom, SeenSet, chunks, scratch
+from ..seen import FLUSH_ROWS, Bloom, SeenSet, scratch, select_in
 
 NUM_PERM = 128
 SEED = 20240611
@@ -52,7 +52,11 @@ def normalise(text: str) -> str:
 
 def digest_text(text: str) -> bytes:
     """The 16-byte digest of normalised ``text``."""
-    return hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=16).digest()
+    return _digest(normalise(text))
+
+
+def _digest(normalised: str) -> bytes:
+    return hashlib.blake2b(normalised.encode("utf-8"), digest_size=16).digest()
 
 
 def digest_bytes(parts: Iterable[bytes]) -> bytes:
@@ -141,8 +145,7 @@ def text_keys(texts: Sequence[str], *, shingle_words: int = 5, min_words: int = 
     its MinHash minimums (``None`` when it has fewer than ``min_words`` words, or when
     ``near`` is off). The same as text by text, made for the whole batch at once."""
     norm = [unicodedata.normalize("NFKC", t).casefold() for t in texts]
-    digests = [hashlib.blake2b(" ".join(t.split()).encode("utf-8"), digest_size=16).digest()
-               if t else None for t in norm]
+    digests = [_digest(" ".join(t.split())) if t else None for t in norm]
     minimums: list[np.ndarray | None] = [None] * len(texts)
     if not near or not texts:
         return digests, minimums
@@ -177,11 +180,9 @@ class DuplicateIndex:
     without one, an in-memory database is used.
     """
 
-    def __init__(self, *, near_threshold: float = 0.9, shingle_words: int = 5,
-                 near_min_words: int = 20, db: sqlite3.Connection | None = None) -> None:
+    def __init__(self, *, near_threshold: float = 0.9,
+                 db: sqlite3.Connection | None = None) -> None:
         self.threshold = near_threshold
-        self.shingle_words = shingle_words
-        self.near_min_words = near_min_words
         self.bands = bands_for(near_threshold)
         self.rows = NUM_PERM // self.bands
         self._db = db or scratch(None)
@@ -195,10 +196,6 @@ class DuplicateIndex:
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # (band hashes, records)
         self._pending_rows = 0
 
-    def seen_exact(self, digest: bytes) -> bool:
-        """True when ``digest`` was seen before; remembers it otherwise."""
-        return self._exact.add(digest)
-
     def _band_hashes(self, minimums: np.ndarray) -> np.ndarray:
         """For each row of minimums, one signed 64-bit hash per band (distinct per band)."""
         rows = minimums.astype(np.uint64).reshape(-1, self.bands, self.rows)
@@ -207,7 +204,8 @@ class DuplicateIndex:
             return _mix(combined + _BAND_SALTS[:self.bands]).view(np.int64)
 
     def seen_exact_many(self, digests: Sequence[bytes | None]) -> list[bool]:
-        """:meth:`seen_exact` for each digest in order (``None``: not looked for)."""
+        """Whether each digest was seen before, in order (``None``: not looked for); all
+        are remembered."""
         given = [d for d in digests if d is not None]
         found = iter(self._exact.add_many(given))
         return [d is not None and next(found) for d in digests]
@@ -273,11 +271,10 @@ class DuplicateIndex:
             where = np.searchsorted(wanted, pending).clip(max=len(wanted) - 1)
             for index in np.flatnonzero(wanted[where] == pending).tolist():
                 found.setdefault(int(pending[index]), []).append(int(records[index]))
-        for chunk in chunks(wanted.tolist(), MAX_PARAMETERS):
-            for value, record in self._db.execute(
-                    f"SELECT hash, record FROM near_bands WHERE hash IN "
-                    f"({', '.join('?' * len(chunk))})", chunk):
-                found.setdefault(value, []).append(record)
+        for value, record in select_in(
+                self._db, "SELECT hash, record FROM near_bands WHERE hash IN ({})",
+                wanted.tolist()):
+            found.setdefault(value, []).append(record)
         for records in found.values():
             records.sort()
         return found
@@ -296,9 +293,9 @@ class DuplicateIndex:
             self._pending, self._pending_rows = [], 0
 
     def _signatures(self, records: list[int]) -> list[tuple[str, np.ndarray]]:
-        rows = [row for chunk in chunks(records, MAX_PARAMETERS) for row in self._db.execute(
-            f"SELECT record, key, signature FROM near_records WHERE record IN "
-            f"({', '.join('?' * len(chunk))})", chunk)]
+        rows = list(select_in(
+            self._db, "SELECT record, key, signature FROM near_records WHERE record IN ({})",
+            records))
         return [(key, np.frombuffer(sig, np.uint8)) for _, key, sig in sorted(rows)]
 
     def _best(self, sig: np.ndarray, candidates: list[tuple[str, np.ndarray]]

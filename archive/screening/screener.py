@@ -42,9 +42,7 @@ class Screener:
         self.analyser = Analyser(record_type, declared_languages, self.policy)
         self.languages = self.analyser.languages
         self.report.unsupported_languages = self.languages.unsupported
-        self.duplicates = DuplicateIndex(near_threshold=self.policy.near_threshold,
-                                         shingle_words=self.policy.shingle_words,
-                                         near_min_words=self.policy.near_min_words, db=db)
+        self.duplicates = DuplicateIndex(near_threshold=self.policy.near_threshold, db=db)
 
     def _add(self, record: Record, field: str, kind: str, excerpt: str, action: str,
              span: Span | None = None) -> None:
