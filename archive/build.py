@@ -164,7 +164,8 @@ def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
                          hint="choose a new or empty folder for --out")
     work = out.with_name(out.name + ".partial")
     key_file = out.with_name(out.name + ".key")
-    key = cache_key(entry, options, repo_id, url, history or [])
+    source = fingerprint(entry, options)  # hashes every data file: once per build
+    key = cache_key(source, entry, repo_id, url, history or [])
     cached = cached_build(out, key_file, key)
     if cached is not None:
         return cached
@@ -175,7 +176,7 @@ def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
         work.mkdir(parents=True)
         with scratch_file(work.with_name(work.name + ".scratch.sqlite")) as db:
             release = _build_into(entry, work, db, repo_id, url, options, history or [],
-                                  findings, engine)
+                                  findings, engine, source)
         fsync_tree(work)
         if out.exists():
             shutil.rmtree(out)
@@ -214,7 +215,7 @@ def screener_for(entry: Entry, findings: Path | None = None,
 
 def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, url: str,
                 options: BuildOptions, history: list[dict[str, Any]], findings: Path | None,
-                engine: Engine) -> Release:
+                engine: Engine, source: str) -> Release:
     log = FileLog(work)
     schema = arrow_schema(entry.record_type)
     screener = screener_for(entry, findings, db)
@@ -268,7 +269,7 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
         declared=comparison["declared"], found=comparison["found"],
         organisation=entry.form["organisation"],
         approval={"at": (entry.approval or {}).get("at", "")}, url=url, form=entry.form,
-        fingerprint=fingerprint(entry, options), screening=summary, history=history,
+        fingerprint=source, screening=summary, history=history,
     )
     release.files = log.sorted()
     log.write_json(RELEASE_FILE, release.to_json())

@@ -69,10 +69,11 @@ def fingerprint(entry: Entry, options: BuildOptions) -> str:
     return digest.hexdigest()
 
 
-def cache_key(entry: Entry, options: BuildOptions, repo_id: str, url: str,
+def cache_key(source: str, entry: Entry, repo_id: str, url: str,
                history: list[dict[str, Any]]) -> str:
-    """What a build's bytes depend on: the fingerprint, the code, the card, the history."""
-    digest = hashlib.sha256(fingerprint(entry, options).encode() + code_version().encode())
+    """What a build's bytes depend on: the source's :func:`fingerprint`, the code, the
+    card, the history."""
+    digest = hashlib.sha256(source.encode() + code_version().encode())
     digest.update(json.dumps([repo_id, url, history, entry.approval], sort_keys=True).encode())
     for card in sorted(entry.directory.glob("card*.md")):
         digest.update(card.name.encode() + b"\0" + card.read_bytes())

@@ -22,7 +22,6 @@ from .diskio import write_atomic
 from .errors import EntryError, FormError, RefusedError, Where
 from .form import read_document, read_form
 from .licenses import is_open
-from .screening import pii_in_text
 
 PRIVATE_FIELDS = ("contact",)
 VERSION = re.compile(r"^(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})$")
@@ -158,6 +157,8 @@ class Registry:
 
     def intake(self, form_path: Path, data: Path, *, replace: bool = False) -> Entry:
         """Record a partner's submission as a new entry in the state ``submitted``."""
+        from .screening import pii_in_text  # numpy, PyAV, recognisers: only for intake
+
         form = read_form(form_path)
         dataset_id = form["id"]
         where = Where(dataset=dataset_id, file=form_path)
@@ -225,3 +226,4 @@ def published_text(form: dict[str, Any]) -> list[tuple[str, str]]:
     if isinstance(name, str):
         out.append(("/organisation/name", name))
     return out
+
