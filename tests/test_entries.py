@@ -106,3 +106,11 @@ def test_unknown_dataset_lists_known_ones(root: Path) -> None:
     submit(root, form(), approve=False)
     with pytest.raises(EntryError, match="known datasets: test-essays"):
         Registry(root).get("nope")
+
+
+def test_allow_list_has_the_data_licences() -> None:
+    from archive.licenses import OPEN_LICENSES
+
+    assert {"CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "ODbL-1.0", "PDDL-1.0",
+            "CDLA-Permissive-2.0"} <= set(OPEN_LICENSES)
+    assert not {s for s in OPEN_LICENSES if "-NC" in s or "-ND" in s}

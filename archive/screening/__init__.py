@@ -13,7 +13,6 @@ when the release must be held.
 from __future__ import annotations
 
 from .findings import Finding, mask
-from .license import OPEN_LICENSES, check_license
 from .pii import TextDetector
 from .policy import Policy
 from .report import ScreeningReport
@@ -28,12 +27,10 @@ def pii_in_text(text: str) -> list[tuple[str, str]]:
     return [(s.kind, mask(text[s.start:s.end], s.kind)) for s in TextDetector().find(text)]
 
 __all__ = [
-    "OPEN_LICENSES",
     "Finding",
     "Policy",
     "Screener",
     "ScreeningReport",
-    "check_license",
     "mask",
     "pii_in_text",
 ]

@@ -105,15 +105,11 @@ class Analyser:
     def _texts(self, record: Record) -> list[TextSpans]:
         # Detectors expect composed letters (NFC); positions refer to the NFC text.
         fields = [replace(f, value=_nfc(f.value)) for f in text_fields(record)]
-        known = [f.value.strip() for f in fields if _is_name_field(f)]
-        out = []
-        for f in fields:
-            if _is_name_field(f):
-                spans = [Span(0, len(f.value), "name")]
-            else:
-                spans = self.detector.find(f.value, known)
-            out.append(TextSpans(f.pointer, f.value, spans))
-        return out
+        names = [_is_name_field(f) for f in fields]
+        known = [f.value.strip() for f, name in zip(fields, names, strict=True) if name]
+        return [TextSpans(f.pointer, f.value, [Span(0, len(f.value), "name")] if name
+                          else self.detector.find(f.value, known))
+                for f, name in zip(fields, names, strict=True)]
 
     def _media(self, data: bytes, ext: str) -> MediaCheck:
         problem = check_media(data, ext, video_decode_frames=self.policy.video_decode_frames)

@@ -213,10 +213,8 @@ def is_speaker_name(label: str) -> bool:
     >>> [is_speaker_name(s) for s in ("Jón Jónsson", "Anna", "Speaker 2", "A", "Interviewer")]
     [True, True, False, False, False]
     """
-    label = label.strip()
-    if _CODE.match(label) or not _SPEAKER_NAME.match(label):
-        return False
-    return not any(word.lower().rstrip(".") in _ROLES for word in label.split())
+    return looks_like_name(label) and not any(word.lower().rstrip(".") in _ROLES
+                                              for word in label.split())
 
 
 def looks_like_name(value: str) -> bool:

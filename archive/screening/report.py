@@ -8,12 +8,12 @@ generalised (``/turns/*/text``), up to ``MAX_FIELDS`` distinct fields.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ..diskio import write_atomic
 from ..errors import ScreeningError, Where
 from ..records import Origin
 from .fields import generalise
@@ -165,13 +165,8 @@ class ScreeningReport:
     def write(self, path: str | Path) -> Path:
         """Write the kept findings as JSON Lines (masked excerpts only); return the path."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        with tmp.open("w", encoding="utf-8") as out:
-            for finding in self.findings:
-                out.write(json.dumps(finding.to_dict(), ensure_ascii=False, sort_keys=True))
-                out.write("\n")
-        os.replace(tmp, path)
+        write_atomic(path, "".join(json.dumps(f.to_dict(), ensure_ascii=False, sort_keys=True)
+                                   + "\n" for f in self.findings))
         return path
 
     def error(self, report_path: str | Path | None = None) -> ScreeningError:
