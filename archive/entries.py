@@ -27,6 +27,14 @@ PRIVATE_FIELDS = ("contact",)
 VERSION = re.compile(r"^(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})$")
 
 
+def version_key(tag: str) -> tuple[int, ...]:
+    """Sort key of ``v1.10.0``-style tags; anything else sorts first."""
+    try:
+        return tuple(int(p) for p in tag.removeprefix("v").split("."))
+    except ValueError:
+        return (-1,)
+
+
 def check_version(version: str, dataset: str | None = None) -> str:
     """Return ``version`` if it is ``X.Y.Z`` (plain numbers); raise :class:`EntryError`."""
     if not isinstance(version, str) or not VERSION.match(version):

@@ -11,7 +11,7 @@ from typing import Any
 
 from .build import batches, build, build_lock, check_records, screened, screener_for
 from .cache import BuildOptions, fingerprint
-from .entries import Entry, Registry, check_version
+from .entries import Entry, Registry, check_version, version_key
 from .errors import HubError, ReleaseExistsError, SourceError, VerifyError, Where
 from .hub import Hub
 from .parallel import ONE_PROCESS, Engine, prepared
@@ -116,7 +116,7 @@ def _screen(entry: Entry, path: Path, db: sqlite3.Connection, engine: Engine
 def history(hub: Hub, repo_id: str) -> list[dict[str, object]]:
     """Earlier versions on the hub, oldest first, each with a one-line summary."""
     out = []
-    for tag in sorted(hub.tags(repo_id), key=_version_key):
+    for tag in sorted(hub.tags(repo_id), key=version_key):
         try:
             previous = json.loads(hub.read(repo_id, RELEASE_FILE, tag))
         except HubError:
@@ -124,13 +124,6 @@ def history(hub: Hub, repo_id: str) -> list[dict[str, object]]:
         records = sum(s["records"] for s in previous["splits"].values())
         out.append({"version": tag.removeprefix("v"), "summary": f"{records:,} records"})
     return out
-
-
-def _version_key(tag: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(p) for p in tag.removeprefix("v").split("."))
-    except ValueError:
-        return (0,)
 
 
 def release_one(registry: Registry, hub: Hub, dataset_id: str, *, version: str | None = None,

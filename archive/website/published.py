@@ -11,10 +11,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..entries import Entry, Registry
+from ..entries import Entry, Registry, version_key
 from ..errors import ArchiveError, HubError, Where
 from ..hub import Hub
 from ..licenses import is_open
+from ..records import SPLITS
 from ..release import CARD_FILE, RELEASE_FILE, Release
 
 
@@ -62,24 +63,13 @@ class Skipped:
     reason: str
 
 
-SPLIT_ORDER = ("train", "validation", "test")
-
-
 def _split_key(name: str) -> tuple[int, str]:
-    return (SPLIT_ORDER.index(name) if name in SPLIT_ORDER else len(SPLIT_ORDER), name)
+    return (SPLITS.index(name) if name in SPLITS else len(SPLITS), name)
 
 
 def ordered_splits(release: Release) -> list[str]:
     """Split names in reading order: train, validation, test, then any other by name."""
     return sorted(release.splits, key=_split_key)
-
-
-def version_key(tag: str) -> tuple[int, ...]:
-    """Sort key of ``v1.10.0``-style tags; anything else sorts first."""
-    try:
-        return tuple(int(p) for p in tag.removeprefix("v").split("."))
-    except ValueError:
-        return (-1,)
 
 
 def _release(hub: Hub, repo_id: str, revision: str) -> dict[str, Any]:
