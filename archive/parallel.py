@@ -12,8 +12,10 @@ The bytes of a release do not depend on the number of workers. At most
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -42,6 +44,15 @@ class Engine:
 
 IN_FLIGHT = 4
 """Batches waiting for or in each worker process."""
+
+PIPE_BYTES = 1 << 20
+"""Pipes to and from workers hold this much (Linux's default 64 KiB made a batch cross in
+dozens of pieces, each waiting for the main process to hand its lock to the thread that
+moves it)."""
+
+SWITCH_SECONDS = 0.0001
+"""While workers run, the main process's threads take turns this often (Python's default
+5 ms left workers waiting for the threads that send and receive their batches)."""
 
 ONE_PROCESS = Engine()
 """Prepare records in the calling process."""
@@ -113,12 +124,15 @@ def prepared(batches: Iterator[list[Record]], *, engine: Engine, dataset: str,
     context = multiprocessing.get_context("spawn")  # no fork of a threaded process
     pool = ProcessPoolExecutor(helpers, mp_context=context, initializer=_start,
                                initargs=(os.getpid(), *args))
+    _widen_pipes(pool)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_SECONDS)
     try:
         pending: deque[tuple[list[Record], Future[PreparedBatch] | PreparedBatch]] = deque()
         for batch in batches:
             while pending and _ready(pending[0][1]):
                 yield _take(dataset, *pending.popleft())
-            if sum(isinstance(p, Future) for _, p in pending) < IN_FLIGHT * helpers:
+            if sum(not _ready(p) for _, p in pending) < IN_FLIGHT * helpers:
                 pending.append((batch, pool.submit(_prepare, batch)))
             else:  # every worker process is busy: prepare this batch here
                 pending.append((batch, _here(preparer, dataset, batch)))
@@ -129,7 +143,24 @@ def prepared(batches: Iterator[list[Record]], *, engine: Engine, dataset: str,
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
+    finally:
+        sys.setswitchinterval(switch)
     pool.shutdown(wait=True)
+
+
+def _widen_pipes(pool: ProcessPoolExecutor) -> None:
+    """Give the pool's pipes :data:`PIPE_BYTES` where the platform allows (Linux); a
+    speed-up only, so anything else leaves them as they are."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system
+        return
+    size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    queues = (getattr(pool, "_call_queue", None), getattr(pool, "_result_queue", None))
+    for connection in (getattr(q, "_reader", None) for q in queues):
+        if size is not None and connection is not None:
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(connection.fileno(), size, PIPE_BYTES)
 
 
 def _ready(prepared: Future[PreparedBatch] | PreparedBatch) -> bool:
