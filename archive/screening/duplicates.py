@@ -1,4 +1,4 @@
-"""Exact and near duplicates, kept in a scratch SQLite file so memory stays flat.
+"""Exact and near duplicates, kept on disk (scratch files) so memory stays flat.
 
 Texts are keyed a batch at a time (:func:`text_keys`): numpy finds and hashes the words
 (split at whitespace and ASCII punctuation) of all normalised texts of the batch and their
@@ -9,9 +9,10 @@ Exact duplicates: a 16-byte BLAKE2b digest of the normalised text (NFKC, case-fo
 whitespace collapsed) or of the media bytes, kept in a :class:`~archive.seen.SeenSet`.
 
 Near duplicates: MinHash (128 permutations) over word shingles. Locality-sensitive
-hashing over the minimums: the bands (``bands_for`` the threshold) are hashed and stored in
-SQLite; records sharing a band are candidates, each confirmed against the threshold with a
-b-bit signature kept per record (the low 8 bits of each minimum: 128 bytes).
+hashing over the minimums: the bands (``bands_for`` the threshold) are hashed and kept in
+:class:`~archive.seen.SortedRuns` (sorted temporary files beside the scratch database);
+records sharing a band are candidates, each confirmed against the threshold with a b-bit
+signature kept per record in SQLite (the low 8 bits of each minimum: 128 bytes).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from rensa import RMinHash
 
-from ..seen import FLUSH_ROWS, Bloom, SeenSet, scratch, select_in
+from ..seen import SeenSet, SortedRuns, scratch, scratch_directory, select_in
 
 NUM_PERM = 128
 SEED = 20240611
@@ -176,8 +177,9 @@ def bands_for(threshold: float, num_perm: int = NUM_PERM) -> int:
 class DuplicateIndex:
     """Seen-before checks for one dataset: exact digests and a MinHash LSH index.
 
-    ``db`` is the scratch SQLite connection to keep them in (see :mod:`archive.seen`);
-    without one, an in-memory database is used.
+    ``db`` is the scratch SQLite connection to keep them in (see :mod:`archive.seen`), the
+    band index's runs going beside its file; without one, an in-memory database is used
+    and the runs go to the system's temporary folder.
     """
 
     def __init__(self, *, near_threshold: float = 0.9,
@@ -187,21 +189,17 @@ class DuplicateIndex:
         self.rows = NUM_PERM // self.bands
         self._db = db or scratch(None)
         self._exact = SeenSet(self._db, "exact_digests")
-        self._db.execute("CREATE TABLE IF NOT EXISTS near_bands (hash INTEGER, record INTEGER, "
-                         "PRIMARY KEY (hash, record)) WITHOUT ROWID")
         self._db.execute("CREATE TABLE IF NOT EXISTS near_records "
                          "(record INTEGER PRIMARY KEY, key TEXT, signature BLOB)")
         self._count = 0
-        self._bloom = Bloom(28)
-        self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # (band hashes, records)
-        self._pending_rows = 0
+        self._bands = SortedRuns(scratch_directory(self._db))  # band hash -> records
 
     def _band_hashes(self, minimums: np.ndarray) -> np.ndarray:
         """For each row of minimums, one signed 64-bit hash per band (distinct per band)."""
         rows = minimums.astype(np.uint64).reshape(-1, self.bands, self.rows)
         with np.errstate(over="ignore"):
             combined = (rows * _BAND_MULTIPLIERS[:self.rows]).sum(axis=2, dtype=np.uint64)
-            return _mix(combined + _BAND_SALTS[:self.bands]).view(np.int64)
+            return _mix(combined + _BAND_SALTS[:self.bands])
 
     def seen_exact_many(self, digests: Sequence[bytes | None]) -> list[bool]:
         """Whether each digest was seen before, in order (``None``: not looked for); all
@@ -260,37 +258,12 @@ class DuplicateIndex:
         return out
 
     def _indexed(self, hashes: np.ndarray) -> dict[int, list[int]]:
-        """The records indexed under any of ``hashes``: asked of SQLite (and the buffer)
-        only for the hashes the Bloom filter may have seen."""
-        wanted = np.unique(hashes)
-        wanted = wanted[self._bloom.maybe(wanted.view(np.uint64))]
-        found: dict[int, list[int]] = {}
-        if not len(wanted):
-            return found
-        for pending, records in self._pending:
-            where = np.searchsorted(wanted, pending).clip(max=len(wanted) - 1)
-            for index in np.flatnonzero(wanted[where] == pending).tolist():
-                found.setdefault(int(pending[index]), []).append(int(records[index]))
-        for value, record in select_in(
-                self._db, "SELECT hash, record FROM near_bands WHERE hash IN ({})",
-                wanted.tolist()):
-            found.setdefault(value, []).append(record)
-        for records in found.values():
-            records.sort()
-        return found
+        """The records indexed under any of ``hashes``, in order."""
+        return self._bands.find(hashes.ravel())
 
     def _remember(self, hashes: np.ndarray, records: np.ndarray) -> None:
-        """Index each record under the band hash beside it, via the buffer."""
-        self._bloom.add(hashes.view(np.uint64))
-        self._pending.append((hashes, records))
-        self._pending_rows += hashes.size
-        if self._pending_rows >= FLUSH_ROWS:
-            values = np.concatenate([h for h, _ in self._pending])
-            owners = np.concatenate([r for _, r in self._pending])
-            order = np.lexsort((owners, values))
-            self._db.executemany("INSERT INTO near_bands VALUES (?, ?)", zip(
-                values[order].tolist(), owners[order].tolist(), strict=True))
-            self._pending, self._pending_rows = [], 0
+        """Index each record under the band hash beside it."""
+        self._bands.add(hashes, records)
 
     def _signatures(self, records: list[int]) -> list[tuple[str, np.ndarray]]:
         rows = list(select_in(

@@ -142,6 +142,28 @@ def test_seen_set_answers_the_same_across_buffer_flushes(
     assert rows == len(known)  # every value went through the buffer into SQLite
 
 
+def test_sorted_runs_find_every_value_across_flushes_and_merges(
+        monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setattr(seen, "FLUSH_ROWS", 50)
+    monkeypatch.setattr(seen, "MERGE_ROWS", 800)
+    rng = np.random.default_rng(5)
+    runs = seen.SortedRuns(tmp_path, log2_bits=10)  # small: false positives
+    expected: dict[int, list[int]] = {}
+    for value in range(0, 3_000, 30):
+        keys = rng.integers(0, 200, 30).astype(np.uint64)  # keys repeat within and across
+        values = np.arange(value, value + 30, dtype=np.int64)
+        asked = rng.integers(0, 260, 40).astype(np.uint64)
+        assert runs.find(asked) == {k: expected[k] for k in sorted(set(asked.tolist()))
+                                    if k in expected}
+        runs.add(keys, values)
+        for k, v in zip(keys.tolist(), values.tolist(), strict=True):
+            expected.setdefault(k, []).append(v)
+    assert {r.level for r in runs.runs} == {0, 1} and len(runs.runs) < 3_000 // 50
+    assert runs.find(np.arange(260, dtype=np.uint64)) == expected
+    assert not list(tmp_path.iterdir())  # the runs' files are unlinked from the start
+    runs.close()
+
+
 def test_near_index_answers_the_same_across_buffer_flushes(
         monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(17)
@@ -153,9 +175,10 @@ def test_near_index_answers_the_same_across_buffer_flushes(
     _, minimums = text_keys(texts)
     keys = [f"r{i}" for i in range(len(texts))]
     whole = DuplicateIndex(near_threshold=0.8).near_many(keys, minimums)
-    monkeypatch.setattr(duplicates, "FLUSH_ROWS", 40)  # flushes every few texts
+    monkeypatch.setattr(seen, "FLUSH_ROWS", 40)  # flushes every few texts, merges runs
+    monkeypatch.setattr(seen, "MERGE_ROWS", 400)
     index = DuplicateIndex(near_threshold=0.8)
-    index._bloom = Bloom(12)  # tiny, so lookups also go to SQLite
+    index._bands.bloom = Bloom(12)  # tiny, so lookups also go to the runs
     found = [f for i in range(0, 40, 3) for f in index.near_many(keys[i:i + 3],
                                                                  minimums[i:i + 3])]
     assert found == whole
@@ -164,7 +187,7 @@ def test_near_index_answers_the_same_across_buffer_flushes(
 
 def test_a_band_shared_by_many_texts_indexes_a_bounded_number(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(duplicates, "FLUSH_ROWS", 64)
+    monkeypatch.setattr(seen, "FLUSH_ROWS", 64)
     rng = np.random.default_rng(3)
     minimums = rng.integers(0, 2**32, (400, NUM_PERM), dtype=np.uint32)
     minimums[:, :8] = minimums[0, :8]  # one band alike, the rest different: not near
@@ -173,8 +196,6 @@ def test_a_band_shared_by_many_texts_indexes_a_bounded_number(
     found = [f for i in range(0, 400, 16)
              for f in index.near_many(keys[i:i + 16], list(minimums[i:i + 16]))]
     assert found == [None] * 400
-    shared = int(index._band_hashes(minimums[:1])[0, 0])
-    [(stored,)] = index._db.execute("SELECT count(*) FROM near_bands WHERE hash = ?",
-                                    (shared,))
-    pending = sum(int((h == shared).sum()) for h, _ in index._pending)
-    assert duplicates.MAX_BUCKET <= stored + pending < duplicates.MAX_BUCKET + 16
+    shared = index._band_hashes(minimums[:1])[0, :1]
+    stored = len(index._bands.find(shared)[int(shared[0])])
+    assert duplicates.MAX_BUCKET <= stored < duplicates.MAX_BUCKET + 16
