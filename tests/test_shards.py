@@ -111,3 +111,33 @@ def test_arrow_batches_give_the_same_row_groups_and_shards_as_rows(tmp_path: Pat
                         for f in files])
         assert pa.concat_tables([f.read() for f in files]).to_pylist() == rows
     assert layouts[0] == layouts[1] and len(layouts[0]) > 2 and len(layouts[0][0]) > 1
+
+
+@pytest.mark.parametrize(("record_type", "media_codec"),
+                         [("image", "UNCOMPRESSED"), ("video", "UNCOMPRESSED"),
+                          ("conversation", "ZSTD")])
+def test_media_bytes_skip_compression_dictionary_and_statistics_but_nothing_else(
+        tmp_path: Path, record_type: str, media_codec: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from archive.features import arrow_schema
+    from archive.shards.parquet import ParquetShards
+
+    schema = arrow_schema(record_type)
+    medium = next(f.name for f in schema if pa.types.is_struct(f.type))
+    row = {"id": "r1", medium: {"bytes": b"\xff\xd8" + bytes(range(256)) * 40,
+                                "path": "r1.bin"}, "language": "is"}
+    if record_type == "conversation":
+        row["turns"] = [{"speaker": "A", "text": "Góðan dag " * 50}]
+    with ParquetShards(FileLog(tmp_path), "train", schema) as shards:
+        shards.write(row, 10_000)
+    parquet = pq.ParquetFile(tmp_path / shards.files[0].path)
+    columns = parquet.metadata.row_group(0)
+    chunks = {columns.column(i).path_in_schema: columns.column(i)
+              for i in range(columns.num_columns)}
+    media = chunks.pop(f"{medium}.bytes")
+    assert media.compression == media_codec and not media.is_stats_set
+    assert "RLE_DICTIONARY" not in media.encodings
+    assert all(c.compression == "ZSTD" and c.is_stats_set for c in chunks.values())
+    assert parquet.read().to_pylist()[0][medium] == row[medium]

@@ -1,7 +1,9 @@
-"""Parquet shards: ``data/SPLIT-NNNNN.parquet``, zstd, bounded row groups and shard sizes."""
+"""Parquet shards: ``data/SPLIT-NNNNN.parquet``, zstd (not on media already compressed),
+bounded row groups and shard sizes."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,23 @@ SHARD_BYTES = 500 * 1024**2
 ROW_GROUP_ROWS = 100_000
 BATCH_ROWS = 512
 """Rows kept as Python objects before they are converted to an Arrow batch."""
+
+
+def column_options(schema: pa.Schema) -> dict[str, Any]:
+    """ParquetWriter options per column: zstd, dictionaries and statistics, except for
+    media bytes (``struct<bytes, path>`` columns), which get none of them: JPEG, PNG and
+    video are compressed already, and a dictionary tried on large binary values cost 7
+    times the write (audio keeps zstd: WAV's samples do compress)."""
+    media = {f"{f.name}.bytes" for f in schema
+             if pa.types.is_struct(f.type) and f.type.get_field_index("bytes") >= 0}
+    empty = io.BytesIO()
+    pq.write_table(schema.empty_table(), empty)  # the Parquet column paths, nested ones too
+    paths = [c.path for c in pq.read_metadata(io.BytesIO(empty.getvalue())).schema]
+    others = [path for path in paths if path not in media]
+    compression = {path: "zstd" for path in others}
+    compression.update({path: "zstd" if path.startswith("audio.") else "none"
+                        for path in media})
+    return {"compression": compression, "use_dictionary": others, "write_statistics": others}
 
 
 class ParquetShards(ShardWriter):
@@ -85,8 +104,8 @@ class ParquetShards(ShardWriter):
         if self.writer is None:
             self.path = self.log.root / self.folder / f"{self.split}-{self.index:05d}.parquet"
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd",
-                                           write_page_index=True, write_statistics=True)
+            self.writer = pq.ParquetWriter(self.path, self.schema, write_page_index=True,
+                                           **column_options(self.schema))
         table = pa.Table.from_batches(self.batches, schema=self.schema)
         self.writer.write_table(table, row_group_size=table.num_rows)
         self.nbytes += table.nbytes
