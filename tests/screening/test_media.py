@@ -136,6 +136,24 @@ def test_truncated_media_blocks_the_release(kind: str, make, ext: str) -> None:
     assert "broken_media" in message and "media.tar[broken-7" in message
 
 
+@pytest.mark.parametrize("progressive", [False, True])
+def test_jpeg_corrupt_or_cut_anywhere_is_broken_though_decoded_in_draft(
+        progressive: bool) -> None:
+    import numpy as np
+
+    pixels = np.random.default_rng(2).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, "JPEG", quality=90, progressive=progressive)
+    data = out.getvalue()
+    corrupt, middle = bytearray(data), len(data) // 2
+    corrupt[middle:middle + 64] = bytes(0xFF if i % 7 == 0 else data[middle + i] ^ 0x5A
+                                        for i in range(64))
+    assert check_media(data, "jpg") is None
+    for broken in (bytes(corrupt), data[: len(data) * 3 // 4], data[:-2]):
+        problem = check_media(broken, "jpg")
+        assert problem is not None and problem.kind == "broken_media", len(broken)
+
+
 def test_mislabelled_file_is_rejected() -> None:
     problem = check_media(mf.png(), "jpg")
     assert problem is not None and problem.kind == "mislabelled_media"
