@@ -141,3 +141,35 @@ def test_media_bytes_skip_compression_dictionary_and_statistics_but_nothing_else
     assert "RLE_DICTIONARY" not in media.encodings
     assert all(c.compression == "ZSTD" and c.is_stats_set for c in chunks.values())
     assert parquet.read().to_pylist()[0][medium] == row[medium]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-2**80, max_value=2**80)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12)
+
+
+@given(value=_JSON)
+@settings(max_examples=300, deadline=None)
+def test_sample_json_is_compact_sorted_and_reads_back_equal(value) -> None:
+    import json
+
+    from archive.shards.webdataset import compact_json
+
+    out = compact_json({"value": value, "a": 1})
+    assert json.loads(out) == {"value": value, "a": 1}
+    if not any(isinstance(v, float) for v in _leaves(value)):  # floats: 1e-07 or 1e-7
+        assert out == json.dumps({"a": 1, "value": value}, sort_keys=True,
+                                 ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value

@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from ..features import TEXT_FIELDS
 from ..records import Record, published_fields
 from .files import FileEntry, FileLog, ShardWriter
@@ -21,12 +23,23 @@ MTIME = 0
 MEMBERS = MemberFormat(mode=0o444, user="archive", group="archive", mtime=MTIME)
 
 
+def compact_json(value: Any) -> bytes:
+    """``value`` as compact UTF-8 JSON with sorted keys: orjson (35 times faster than
+    ``json``), or ``json`` in the same form for what orjson refuses (integers beyond 64
+    bits)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+
+
 def sample(record: Record, record_type: str) -> dict[str, Any]:
     """The sample of a record: ``json`` (all fields), ``txt`` (main text), media."""
     fields = published_fields(record)
     out: dict[str, Any] = {
         "__key__": record.key,
-        "json": json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8"),
+        "json": compact_json(fields),
     }
     text = fields.get(TEXT_FIELDS[record_type])
     if isinstance(text, str):
