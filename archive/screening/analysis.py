@@ -59,10 +59,6 @@ class Analysis:
     media: dict[str, MediaCheck] = field(default_factory=dict)
 
 
-def _nfc(text: str) -> str:
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
-
-
 def _is_name_field(f: TextField) -> bool:
     return ((f.key == "speaker" and not f.in_metadata and is_speaker_name(f.value))
             or (f.in_metadata and f.key.lower() in NAME_KEYS and looks_like_name(f.value)))
@@ -104,7 +100,9 @@ class Analyser:
 
     def _texts(self, record: Record) -> list[TextSpans]:
         # Detectors expect composed letters (NFC); positions refer to the NFC text.
-        fields = [replace(f, value=_nfc(f.value)) for f in text_fields(record)]
+        fields = [f if unicodedata.is_normalized("NFC", f.value)
+                  else replace(f, value=unicodedata.normalize("NFC", f.value))
+                  for f in text_fields(record)]
         names = [_is_name_field(f) for f in fields]
         known = [f.value.strip() for f, name in zip(fields, names, strict=True) if name]
         return [TextSpans(f.pointer, f.value, [Span(0, len(f.value), "name")] if name

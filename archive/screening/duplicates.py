@@ -48,7 +48,15 @@ def normalise(text: str) -> str:
     >>> normalise("  Halló\\u00a0 HEIMUR\\n")
     'halló heimur'
     """
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return collapse(unicodedata.normalize("NFKC", text).casefold())
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs as one space, trimmed: ``" ".join(text.split())``, without the
+    split when nothing would change (printable text has no whitespace but the space)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def digest_text(text: str) -> bytes:
@@ -108,8 +116,9 @@ def _words(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     encoded = [t.encode("utf-8") for t in texts]
     data = np.frombuffer(b" ".join(encoded).translate(_SEPARATORS), np.uint8)
     starts = np.cumsum([0] + [len(e) + 1 for e in encoded[:-1]])
-    word = np.concatenate([[False], data != 32, [False]]).view(np.int8)
-    edges = np.flatnonzero(np.diff(word))
+    word = np.zeros(len(data) + 2, np.bool_)  # in a word, with a space either side
+    np.not_equal(data, 32, out=word[1:-1])
+    edges = np.flatnonzero(word[1:] != word[:-1])
     first, end = edges[0::2], edges[1::2]
     up, down = _POWERS.upto(len(data))
     with np.errstate(over="ignore"):
@@ -146,7 +155,7 @@ def text_keys(texts: Sequence[str], *, shingle_words: int = 5, min_words: int = 
     its MinHash minimums (``None`` when it has fewer than ``min_words`` words, or when
     ``near`` is off). The same as text by text, made for the whole batch at once."""
     norm = [unicodedata.normalize("NFKC", t).casefold() for t in texts]
-    digests = [_digest(" ".join(t.split())) if t else None for t in norm]
+    digests = [_digest(collapse(t)) if t else None for t in norm]
     minimums: list[np.ndarray | None] = [None] * len(texts)
     if not near or not texts:
         return digests, minimums

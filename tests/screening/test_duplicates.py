@@ -199,3 +199,10 @@ def test_a_band_shared_by_many_texts_indexes_a_bounded_number(
     shared = index._band_hashes(minimums[:1])[0, :1]
     stored = len(index._bands.find(shared)[int(shared[0])])
     assert duplicates.MAX_BUCKET <= stored < duplicates.MAX_BUCKET + 16
+
+
+@given(st.text(alphabet=st.sampled_from("ab \t\n\u00a0\u2028\u3000\x1c\x85.")
+               | st.characters(), max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_collapse_equals_split_and_join(text: str) -> None:
+    assert duplicates.collapse(text) == " ".join(text.split())
