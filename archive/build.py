@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 
@@ -34,10 +34,9 @@ from .features import arrow_schema
 from .locks import file_lock
 from .parallel import ONE_PROCESS, Engine, prepared
 from .prepare import Prepared
-from .readers import read_split
-from .records import Record
+from .readers import read_units
+from .records import Head, Record
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
-from .schemas import record_error
 from .screening import Policy, Screener
 from .screening.analysis import Analysis
 from .screening.judge import Judgement
@@ -45,6 +44,8 @@ from .seen import SeenSet, scratch_file
 from .shards.files import FileLog, sha256sums
 from .shards.parquet import ParquetShards
 from .shards.webdataset import WebDatasetShards
+
+T = TypeVar("T")
 
 BATCH_RECORDS = 256
 BATCH_MEDIA_BYTES = 8 * 1024**2
@@ -58,14 +59,14 @@ _SQLITE_STORAGE = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR}
 """SQLite's primary result codes for a full disk and a failed write."""
 
 
-def _count_source(entry: Entry, record: Record, counted: set[str],
+def _count_source(entry: Entry, record: Head, counted: set[str],
                   sizes: Counter[str]) -> None:
     """Count the partner's bytes: each file once, and media read from elsewhere."""
     if record.origin.file not in counted:
         counted.add(record.origin.file)
         sizes[record.origin.file] = (entry.data / record.origin.file).stat().st_size
     if entry.source_format in ("jsonl", "csv", "folder"):
-        sizes["media"] += sum(len(m.data) for m in record.media.values())
+        sizes["media"] += record.media_bytes
 
 
 def screened(ready: Sequence[Prepared]) -> tuple[list[Analysis], list[Judgement]]:
@@ -76,13 +77,14 @@ def screened(ready: Sequence[Prepared]) -> tuple[list[Analysis], list[Judgement]
     return analyses, judgements
 
 
-def batches(records: Iterator[Record]) -> Iterator[list[Record]]:
-    """Consecutive lists of records, as many as are prepared together."""
-    batch: list[Record] = []
+def batches(records: Iterator[T]) -> Iterator[list[T]]:
+    """Consecutive lists of records (or lines), as many as are prepared together."""
+    batch: list[T] = []
     media = 0
     for record in records:
         batch.append(record)
-        media += sum(len(m.data) for m in record.media.values())
+        if isinstance(record, Record):
+            media += sum(len(m.data) for m in record.media.values())
         if len(batch) >= BATCH_RECORDS or media >= BATCH_MEDIA_BYTES:
             yield batch
             batch, media = [], 0
@@ -90,14 +92,14 @@ def batches(records: Iterator[Record]) -> Iterator[list[Record]]:
         yield batch
 
 
-def check_records(entry: Entry, records: Sequence[Any], keys: SeenSet,
-                  prepared: Sequence[Prepared] | None = None) -> None:
-    """Refuse the first record, in order, that does not match its schema (as found by
-    ``prepared``, if given) or whose key appeared before."""
+def check_records(entry: Entry, records: Sequence[Record | Head], keys: SeenSet,
+                  problems: Sequence[tuple[str, str] | None]) -> None:
+    """Refuse the first record, in order, that does not match its schema (``problems``:
+    the JSON pointer and message of each record's first error, if any) or whose key
+    appeared before."""
     repeated = keys.add_many([r.key for r in records])
     for index, record in enumerate(records):
-        problem = (prepared[index].problem if prepared is not None
-                   else record_error(entry.record_type, record.fields))
+        problem = problems[index]
         if not problem and not repeated[index]:
             continue
         where = Where(dataset=entry.id, file=entry.data / record.origin.file,
@@ -232,22 +234,22 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
                            row_group_bytes=options.row_group_bytes) as parquet, \
                 WebDatasetShards(log, split, entry.record_type,
                                  shard_bytes=options.tar_shard_bytes) as tars:
-            records = read_split(entry.id, entry.record_type, entry.source_format,
-                                 entry.data, split, entry.splits[split])
-            for batch, ready in prepared(batches(records), engine=engine,
-                                         dataset=entry.id, record_type=entry.record_type,
-                                         languages=entry.languages, policy=entry.screening):
-                check_records(entry, batch, keys, ready.records)
-                kept = screener.keeps_many(batch, *screened(ready.records))
+            units = read_units(entry.id, entry.record_type, entry.source_format,
+                               entry.data, split, entry.splits[split])
+            for _, ready in prepared(batches(units), engine=engine,
+                                     dataset=entry.id, record_type=entry.record_type,
+                                     languages=entry.languages, policy=entry.screening):
+                check_records(entry, ready.heads, keys, [p.problem for p in ready.records])
+                kept = screener.keeps_many(ready.heads, *screened(ready.records))
                 sizes_kept = []
-                for record, each, keep in zip(batch, ready.records, kept, strict=True):
+                for record, each, keep in zip(ready.heads, ready.records, kept, strict=True):
                     _count_source(entry, record, counted, sizes)
                     if not keep:
                         continue
                     tars.write_bytes(each.tar)
                     sizes_kept.append(each.size)
                     info.records += 1
-                    languages[record.fields.get("language") or
+                    languages[record.language or
                               (entry.languages[0] if len(entry.languages) == 1 else "und")] += 1
                 assert ready.rows is not None
                 parquet.write_rows(ready.rows.filter(pa.array(kept)), sizes_kept)

@@ -51,6 +51,10 @@ class ArchiveError(Exception):
     def __post_init__(self) -> None:
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[type, tuple[str, Where, str | None]]:
+        """Pickled whole (a worker process's error reaches the main process intact)."""
+        return type(self), (self.message, self.where, self.hint)
+
     def __str__(self) -> str:
         where = str(self.where)
         text = f"{where}: {self.message}" if where else self.message

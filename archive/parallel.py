@@ -27,6 +27,7 @@ from typing import Any, Literal
 from .errors import ArchiveError, ScreeningError, Where
 from .features import arrow_schema
 from .prepare import PreparedBatch, Preparer
+from .readers import Line
 from .records import Record
 
 _PREPARER: Preparer | None = None
@@ -58,21 +59,30 @@ ONE_PROCESS = Engine()
 """Prepare records in the calling process."""
 
 
-def batch_error(dataset: str, batch: list[Record], exc: BaseException, where: str
+Unit = Record | Line
+"""What a batch holds: records, or lines a worker parses into records."""
+
+
+def batch_error(dataset: str, batch: Sequence[Unit], exc: BaseException, where: str
                 ) -> ScreeningError:
     """The error for a batch whose preparation failed (``where``: in which process)."""
     first, last = batch[0], batch[-1]
     return ScreeningError(
-        f"screening failed in {where} on records {first.key} to {last.key}: "
-        f"{type(exc).__name__}: {exc}", Where(dataset=dataset, file=first.origin.file,
-                                              line=first.origin.line, record=first.key),
+        f"screening failed in {where} on records {_name(first)} to {_name(last)}: "
+        f"{type(exc).__name__}: {exc}",
+        Where(dataset=dataset, file=first.origin.file, line=first.origin.line,
+              record=first.key if isinstance(first, Record) else None),
         hint=None if where == HERE else "run with --workers 1 to screen in one process")
+
+
+def _name(unit: Unit) -> str:
+    return unit.key if isinstance(unit, Record) else str(unit.origin)  # not parsed yet
 
 
 HERE = "the main process"
 
 
-def _here(preparer: Preparer, dataset: str, batch: list[Record]) -> PreparedBatch:
+def _here(preparer: Preparer, dataset: str, batch: list[Unit]) -> PreparedBatch:
     """``preparer(batch)`` in this process, a failure named like a worker's."""
     try:
         return preparer(batch)
@@ -95,14 +105,14 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _prepare(records: list[Record]) -> PreparedBatch:
+def _prepare(records: list[Unit]) -> PreparedBatch:
     assert _PREPARER is not None, "worker not started"
     return _PREPARER(records)
 
 
-def prepared(batches: Iterator[list[Record]], *, engine: Engine, dataset: str,
+def prepared(batches: Iterator[list[Unit]], *, engine: Engine, dataset: str,
              record_type: str, languages: Sequence[str], policy: dict[str, Any] | None,
-             serialise: bool = True) -> Iterator[tuple[list[Record], PreparedBatch]]:
+             serialise: bool = True) -> Iterator[tuple[list[Unit], PreparedBatch]]:
     """Each batch with its records prepared by the engine's workers, in order.
 
     With one local worker nothing is started: the batches are prepared here. A failure in
@@ -128,7 +138,7 @@ def prepared(batches: Iterator[list[Record]], *, engine: Engine, dataset: str,
     switch = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_SECONDS)
     try:
-        pending: deque[tuple[list[Record], Future[PreparedBatch] | PreparedBatch]] = deque()
+        pending: deque[tuple[list[Unit], Future[PreparedBatch] | PreparedBatch]] = deque()
         for batch in batches:
             while pending and _ready(pending[0][1]):
                 yield _take(dataset, *pending.popleft())
@@ -167,16 +177,18 @@ def _ready(prepared: Future[PreparedBatch] | PreparedBatch) -> bool:
     return not isinstance(prepared, Future) or prepared.done()
 
 
-def _take(dataset: str, batch: list[Record],
-          prepared: Future[PreparedBatch] | PreparedBatch) -> tuple[list[Record], PreparedBatch]:
+def _take(dataset: str, batch: list[Unit],
+          prepared: Future[PreparedBatch] | PreparedBatch) -> tuple[list[Unit], PreparedBatch]:
     if isinstance(prepared, Future):
         return batch, _result(dataset, batch, prepared)
     return batch, prepared
 
 
-def _result(dataset: str, batch: list[Record], future: Future[PreparedBatch]
+def _result(dataset: str, batch: list[Unit], future: Future[PreparedBatch]
             ) -> PreparedBatch:
     try:
         return future.result()
+    except ArchiveError:  # a bad record, named by the worker
+        raise
     except Exception as exc:
         raise batch_error(dataset, batch, exc, "a worker process") from exc

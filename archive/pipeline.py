@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections import Counter
@@ -16,8 +17,10 @@ from .errors import HubError, ReleaseExistsError, SourceError, VerifyError, Wher
 from .hub import Hub
 from .parallel import ONE_PROCESS, Engine, prepared
 from .publish import Plan, publish, publish_card
-from .readers import read_dataset
+from .readers import read_dataset, read_units
+from .records import SPLITS
 from .release import RELEASE_FILE, Release
+from .schemas import record_error
 from .seen import SeenSet, scratch_file
 from .shards.files import json_text
 from .verify import verify_folder
@@ -57,7 +60,8 @@ def _validate(entry: Entry, keys: SeenSet) -> Counter[str]:
     records = read_dataset(entry.id, entry.record_type, entry.source_format, entry.data,
                            entry.splits)
     for batch in batches(records):
-        check_records(entry, batch, keys)
+        check_records(entry, batch, keys,
+                      [record_error(entry.record_type, r.fields) for r in batch])
         counts.update(record.split for record in batch)
     if not counts:
         raise SourceError("the dataset has no records", Where(dataset=entry.id, file=entry.data))
@@ -102,14 +106,15 @@ def _screen(entry: Entry, path: Path, db: sqlite3.Connection, engine: Engine
             ) -> tuple[dict[str, Any], Path]:
     screener = screener_for(entry, path, db)
     keys = SeenSet(db, "record_keys")
-    records = read_dataset(entry.id, entry.record_type, entry.source_format, entry.data,
-                           entry.splits)
-    for batch, ready in prepared(batches(records), engine=engine,
-                                 dataset=entry.id, record_type=entry.record_type,
-                                 languages=entry.languages, policy=entry.screening,
-                                 serialise=False):
-        check_records(entry, batch, keys, ready.records)
-        screener.keeps_many(batch, *screened(ready.records))
+    units = itertools.chain.from_iterable(
+        read_units(entry.id, entry.record_type, entry.source_format, entry.data, split,
+                   entry.splits[split]) for split in SPLITS if split in entry.splits)
+    for _, ready in prepared(batches(units), engine=engine,
+                             dataset=entry.id, record_type=entry.record_type,
+                             languages=entry.languages, policy=entry.screening,
+                             serialise=False):
+        check_records(entry, ready.heads, keys, [p.problem for p in ready.records])
+        screener.keeps_many(ready.heads, *screened(ready.records))
     return screener.finish().summary(), path  # finish() writes the findings file
 
 

@@ -1,22 +1,24 @@
 """Everything a record needs before it is written that depends on nothing but the record.
 
-For a batch of records, a :class:`Preparer` validates each against its schema, screens it
-(analysis and the policy's judgement: findings, redactions, stripped media) and
-serialises what would be published (the Parquet row and the tar members). It runs in
-worker processes (:mod:`archive.parallel`); the build keeps in its own process only
-what depends on the records before: unique keys, duplicates, counts, and writing in order.
+For a batch of records (or of unparsed lines, which it parses), a :class:`Preparer`
+validates each against its schema, screens it (analysis and the policy's judgement:
+findings, redactions, stripped media) and serialises what would be published (the
+Parquet row and the tar members). It runs in worker processes (:mod:`archive.parallel`);
+the build keeps in its own process only what depends on the records before: unique
+keys, duplicates, counts, and writing in order, from each record's :class:`Head`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
 from .features import text_of, to_row
-from .records import Record
+from .readers import Line
+from .records import Head, Record, head
 from .schemas import record_error
 from .screening import Policy
 from .screening.analysis import Analyser, Analysis
@@ -37,9 +39,11 @@ class Prepared:
 
 @dataclass
 class PreparedBatch:
-    """A batch of prepared records, and the Parquet rows of its valid ones, in order."""
+    """A batch of prepared records, what the in-order checks need of each, and the
+    Parquet rows of its valid ones, in order."""
 
     records: list[Prepared]
+    heads: list[Head]
     rows: pa.RecordBatch | None = None
 
 
@@ -53,7 +57,10 @@ class Preparer:
         self.policy = Policy.from_dict(policy)
         self.analyser = Analyser(record_type, languages, self.policy)
 
-    def __call__(self, records: Sequence[Record]) -> PreparedBatch:
+    def __call__(self, units: Sequence[Record | Line]) -> PreparedBatch:
+        """Prepare records (unparsed lines are parsed first: a bad one raises its
+        :class:`~archive.errors.RecordError`)."""
+        records = [u if isinstance(u, Record) else u.record() for u in units]
         out = [Prepared(problem=record_error(self.record_type, r.fields)) for r in records]
         valid = [i for i, p in enumerate(out) if p.problem is None]
         rows = []
@@ -62,8 +69,9 @@ class Preparer:
             judgement = judge(records[i], analysis, self.policy)
             published = judgement.record
             assert published is not None
-            out[i].analysis = replace(analysis, texts=[], media={})
-            out[i].judgement = replace(judgement, record=None)
+            analysis.texts, analysis.media = [], {}  # fresh objects: only their summary
+            judgement.record = None                    # travels back to the main process
+            out[i].analysis, out[i].judgement = analysis, judgement
             if self.schema is not None:
                 rows.append(to_row(published, self.record_type))
                 out[i].size = len(text_of(published, self.record_type)) + sum(
@@ -71,4 +79,4 @@ class Preparer:
                 out[i].tar = sample_bytes(published, self.record_type)
         table = (pa.RecordBatch.from_pylist(rows, schema=self.schema)
                  if self.schema is not None else None)
-        return PreparedBatch(out, table)
+        return PreparedBatch(out, [head(r) for r in records], table)

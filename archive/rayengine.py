@@ -20,9 +20,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from .errors import ArchiveError
-from .parallel import Engine, batch_error
+from .parallel import Engine, Unit, batch_error
 from .prepare import PreparedBatch, Preparer
-from .records import Record
 
 
 class PreparerActor:
@@ -31,7 +30,7 @@ class PreparerActor:
     def __init__(self, *args: Any) -> None:
         self.preparer = Preparer(*args)
 
-    def prepare(self, records: list[Record]) -> PreparedBatch:
+    def prepare(self, records: list[Unit]) -> PreparedBatch:
         return self.preparer(records)
 
 
@@ -44,8 +43,8 @@ def _ray() -> Any:
     return ray
 
 
-def ray_prepared(batches: Iterator[list[Record]], engine: Engine, dataset: str,
-                 args: tuple[Any, ...]) -> Iterator[tuple[list[Record], PreparedBatch]]:
+def ray_prepared(batches: Iterator[list[Unit]], engine: Engine, dataset: str,
+                 args: tuple[Any, ...]) -> Iterator[tuple[list[Unit], PreparedBatch]]:
     """Each batch with its records prepared by Ray actors, in order."""
     ray = _ray()
     started = not ray.is_initialized()
@@ -57,7 +56,7 @@ def ray_prepared(batches: Iterator[list[Record]], engine: Engine, dataset: str,
         count = max(1, cpus or engine.workers)
         actor = ray.remote(num_cpus=1)(PreparerActor)
         actors = [actor.remote(*args) for _ in range(count)]
-        pending: deque[tuple[list[Record], Any]] = deque()
+        pending: deque[tuple[list[Unit], Any]] = deque()
         try:
             for number, batch in enumerate(batches):
                 pending.append((batch, actors[number % count].prepare.remote(batch)))
@@ -73,9 +72,11 @@ def ray_prepared(batches: Iterator[list[Record]], engine: Engine, dataset: str,
             ray.shutdown()
 
 
-def _result(ray: Any, dataset: str, batch: list[Record], ref: Any
-            ) -> tuple[list[Record], PreparedBatch]:
+def _result(ray: Any, dataset: str, batch: list[Unit], ref: Any
+            ) -> tuple[list[Unit], PreparedBatch]:
     try:
         return batch, ray.get(ref)
     except ray.exceptions.RayError as exc:
+        if isinstance(getattr(exc, "cause", None), ArchiveError):  # a bad record
+            raise exc.cause from None
         raise batch_error(dataset, batch, exc, "a Ray worker") from exc

@@ -12,6 +12,7 @@ import csv
 import json
 import tarfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -133,7 +134,8 @@ def _is_text(value: str) -> bool:
     return True
 
 
-def _json_lines(reader: _Reader) -> Iterator[tuple[int, dict[str, Any]]]:
+def _raw_lines(reader: _Reader) -> Iterator[tuple[int, bytes]]:
+    """The non-blank lines of a JSON Lines file, unparsed, each with its number."""
     with open(reader.path, "rb") as f:
         for number, raw in enumerate(iter(lambda: f.readline(MAX_LINE_BYTES + 1), b""), 1):
             if len(raw) > MAX_LINE_BYTES:
@@ -141,25 +143,53 @@ def _json_lines(reader: _Reader) -> Iterator[tuple[int, dict[str, Any]]]:
                                   reader.where(number))
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
-            if not raw.strip():
-                continue
-            try:
-                value = parse_json_line(raw)
-            except UnicodeDecodeError as exc:
-                raise RecordError(f"not UTF-8 (byte {exc.start})", reader.where(number)) from None
-            except RecursionError:
-                raise RecordError("JSON nested too deeply", reader.where(number)) from None
-            except LoneSurrogate as exc:
-                raise RecordError(str(exc), reader.where(number, pointer=exc.pointer),
-                                  hint="write the character itself, or a whole pair") from None
-            except ValueError as exc:
-                msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-                raise RecordError(f"malformed JSON: {msg}", reader.where(number),
-                                  hint="each line must be one JSON object") from None
-            if not isinstance(value, dict):
-                raise RecordError(f"expected a JSON object, found {type(value).__name__}",
-                                  reader.where(number))
-            yield number, value
+            if raw.strip():
+                yield number, raw
+
+
+def _parse_line(reader: _Reader, number: int, raw: bytes) -> dict[str, Any]:
+    """One JSON Lines line as a JSON object, or a :class:`RecordError` naming the line."""
+    try:
+        value = parse_json_line(raw)
+    except UnicodeDecodeError as exc:
+        raise RecordError(f"not UTF-8 (byte {exc.start})", reader.where(number)) from None
+    except RecursionError:
+        raise RecordError("JSON nested too deeply", reader.where(number)) from None
+    except LoneSurrogate as exc:
+        raise RecordError(str(exc), reader.where(number, pointer=exc.pointer),
+                          hint="write the character itself, or a whole pair") from None
+    except ValueError as exc:
+        msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        raise RecordError(f"malformed JSON: {msg}", reader.where(number),
+                          hint="each line must be one JSON object") from None
+    if not isinstance(value, dict):
+        raise RecordError(f"expected a JSON object, found {type(value).__name__}",
+                          reader.where(number))
+    return value
+
+
+def _json_lines(reader: _Reader) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, raw in _raw_lines(reader):
+        yield number, _parse_line(reader, number, raw)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A JSON Lines line read but not yet parsed: the process that prepares it (a worker)
+    parses it, so the process reading the file does not (:func:`read_split`)."""
+
+    reader: _Reader
+    number: int
+    raw: bytes
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.reader.name, line=self.number)
+
+    def record(self) -> Record:
+        """The record on this line; a :class:`RecordError` names the line if it is bad."""
+        return _line_record(self.reader, self.number,
+                            _parse_line(self.reader, self.number, self.raw))
 
 
 def _csv_rows(reader: _Reader) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -190,11 +220,14 @@ def _csv_rows(reader: _Reader) -> Iterator[tuple[int, dict[str, Any]]]:
         raise RecordError(f"malformed CSV: {exc}", reader.where(start)) from None
 
 
+def _line_record(reader: _Reader, number: int, fields: dict[str, Any]) -> Record:
+    return reader.record(fields, Origin(reader.name, line=number), reader.fallback_key(number),
+                         reader.path.parent)
+
+
 def read_jsonl(reader: _Reader) -> Iterator[Record]:
-    base = reader.path.parent
     for number, fields in _json_lines(reader):
-        yield reader.record(fields, Origin(reader.name, line=number),
-                            reader.fallback_key(number), base)
+        yield _line_record(reader, number, fields)
 
 
 def read_csv(reader: _Reader) -> Iterator[Record]:
@@ -351,9 +384,9 @@ READERS = {"jsonl": read_jsonl, "csv": read_csv, "parquet": read_parquet,
            "webdataset": read_webdataset, "folder": read_folder}
 
 
-def read_split(dataset: str, record_type: str, fmt: str, root: Path, split: str,
-               names: list[str]) -> Iterator[Record]:
-    """Stream every record of one split, file after file, in the order given."""
+def _split_readers(dataset: str, record_type: str, root: Path, split: str,
+                   names: list[str]) -> Iterator[_Reader]:
+    """A reader for each file of one split, in the order given, each checked to exist."""
     for name in names:
         reader = _Reader(dataset, record_type, root, split, name)
         if not reader.path.is_file():
@@ -361,7 +394,26 @@ def read_split(dataset: str, record_type: str, fmt: str, root: Path, split: str,
         if not reader.path.resolve().is_relative_to(reader.root):
             raise SourceError("data file leaves the data folder (a link to elsewhere?)",
                               reader.where())
+        yield reader
+
+
+def read_split(dataset: str, record_type: str, fmt: str, root: Path, split: str,
+               names: list[str]) -> Iterator[Record]:
+    """Stream every record of one split, file after file, in the order given."""
+    for reader in _split_readers(dataset, record_type, root, split, names):
         yield from READERS[fmt](reader)
+
+
+def read_units(dataset: str, record_type: str, fmt: str, root: Path, split: str,
+               names: list[str]) -> Iterator[Record | Line]:
+    """:func:`read_split`, except that JSON Lines records carrying no media file (text)
+    come as unparsed :class:`Line` objects, for workers to parse. (Where a record may
+    carry media, the reading process loads it, to bound the bytes of each batch.)"""
+    for reader in _split_readers(dataset, record_type, root, split, names):
+        if fmt == "jsonl" and reader.media_field is None:
+            yield from (Line(reader, number, raw) for number, raw in _raw_lines(reader))
+        else:
+            yield from READERS[fmt](reader)
 
 
 def read_dataset(dataset: str, record_type: str, fmt: str, root: Path,

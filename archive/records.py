@@ -53,6 +53,26 @@ class Record:
     media: dict[str, Media] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Head:
+    """What the in-order checks need of a record (its fields and media stay where it was
+    prepared): key, split, origin, its ``language`` field and how many media bytes."""
+
+    key: str
+    split: str
+    origin: Origin
+    language: str | None = None
+    media_bytes: int = 0
+
+
+def head(record: Record) -> Head:
+    """The :class:`Head` of a record."""
+    language = record.fields.get("language")
+    return Head(record.key, record.split, record.origin,
+                language if isinstance(language, str) else None,
+                sum(len(m.data) for m in record.media.values()))
+
+
 def published_fields(record: Record) -> dict[str, Any]:
     """The record's fields as published: ``id`` is the key, and a media field names the
     published file (``KEY.EXT``), never the partner's own file name or path."""

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 import ray  # noqa: F401 - the tests need the optional extra, installed by scripts/test.sh
 
 from archive.build import build
@@ -48,3 +49,16 @@ def test_cli_release_on_ray_and_address_needs_ray(root: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "v1.0.0" in done.stdout
     assert verify_folder(root / "hub" / "archive" / "test-essays" / "v1.0.0").records == 40
+
+
+def test_a_bad_line_parsed_on_ray_is_named_as_in_one_process(root: Path, tmp_path: Path
+                                                             ) -> None:
+    from archive.errors import RecordError
+    from tests.test_release_local import with_bad_line
+
+    entry = submit(root, form(), essays(700))
+    with_bad_line(entry, 600)
+    with pytest.raises(RecordError) as caught:
+        build(entry, tmp_path / "out", engine=Engine(workers=2, kind="ray"), **KWARGS)
+    assert type(caught.value) is RecordError
+    assert f"{entry.data}/train.jsonl:600: malformed JSON" in str(caught.value)

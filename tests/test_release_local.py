@@ -16,7 +16,7 @@ import yaml
 
 from archive.build import build
 from archive.cache import BuildOptions
-from archive.entries import Registry
+from archive.entries import Entry, Registry
 from archive.errors import (
     HubError,
     RecordError,
@@ -310,3 +310,26 @@ def test_worker_count_does_not_change_the_bytes(root: Path, tmp_path: Path) -> N
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
     assert one.records == two.records == 300
     assert one.screening and one.screening["counts"]["records_redacted"] == 1
+
+
+def with_bad_line(entry: Entry, number: int) -> None:
+    """Make line ``number`` of the entry's ``train.jsonl`` malformed JSON."""
+    path = entry.data / "train.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[number - 1] = b'{"id": "broken", "text": "no closing quote}\n'
+    path.write_bytes(b"".join(lines))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_bad_line_parsed_by_a_worker_is_named_as_in_one_process(
+        root: Path, tmp_path: Path, workers: int) -> None:
+    entry = submit(root, form(), essays(700))
+    with_bad_line(entry, 600)  # in the third batch: a worker parses it
+    with pytest.raises(RecordError) as caught:
+        build(entry, tmp_path / "out", engine=Engine(workers=workers),
+              repo_id="archive/test-essays", url="https://example.org")
+    assert type(caught.value) is RecordError
+    assert str(caught.value).startswith(f"dataset test-essays, {entry.data}/train.jsonl:600: "
+                                        "malformed JSON")
+    assert caught.value.hint == "each line must be one JSON object"
+    assert not (tmp_path / "out").exists()

@@ -244,8 +244,9 @@ def test_a_failure_in_the_main_process_names_the_records_too(
         raise ValueError("decoder exploded")
 
     monkeypatch.setattr(Preparer, "__call__", broken)
-    with pytest.raises(ScreeningError, match="main process on records essay-0000 to "
-                                             "essay-0004: ValueError") as info:
+    # text lines are parsed where they are prepared: the failure names them by line
+    with pytest.raises(ScreeningError, match=r"main process on records train\.jsonl:1 to "
+                                             r"train\.jsonl:5: ValueError") as info:
         build(entry, root / "out", repo_id="archive/test-essays", url="https://e.org")
     assert info.value.where.line == 1 and not (root / "out").exists()
 

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..records import Record
+from ..records import Head, Record
 from .analysis import Analyser, Analysis
 from .duplicates import DuplicateIndex
 from .findings import Finding
@@ -44,7 +44,7 @@ class Screener:
         self.report.unsupported_languages = self.languages.unsupported
         self.duplicates = DuplicateIndex(near_threshold=self.policy.near_threshold, db=db)
 
-    def _add(self, record: Record, field: str, kind: str, excerpt: str, action: str,
+    def _add(self, record: Record | Head, field: str, kind: str, excerpt: str, action: str,
              span: Span | None = None) -> None:
         finding = Finding(record.key, field, kind, span.start if span else None,
                           span.end if span else None, excerpt, action, str(record.origin))
@@ -78,7 +78,7 @@ class Screener:
         say whether it is published."""
         return self.keeps_many([record], [analysis], [judgement])[0]
 
-    def keeps_many(self, records: Sequence[Record], analyses: Sequence[Analysis],
+    def keeps_many(self, records: Sequence[Record | Head], analyses: Sequence[Analysis],
                    judgements: Sequence[Judgement]) -> list[bool]:
         """:meth:`keeps` for a batch, in order; the duplicate indexes are asked once."""
         exact = self.duplicates.seen_exact_many([a.digest for a in analyses])
@@ -89,7 +89,7 @@ class Screener:
         return [self._keeps(*each) for each in zip(records, analyses, judgements, exact, near,
                                                    strict=True)]
 
-    def _keeps(self, record: Record, analysis: Analysis, judgement: Judgement, exact: bool,
+    def _keeps(self, record: Record | Head, analysis: Analysis, judgement: Judgement, exact: bool,
                near: tuple[str, float] | None) -> bool:
         report = self.report
         report.records["screened"] += 1
