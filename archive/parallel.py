@@ -13,6 +13,7 @@ The bytes of a release do not depend on the number of workers. At most
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import sys
@@ -92,10 +93,36 @@ def _here(preparer: Preparer, dataset: str, batch: list[Unit]) -> PreparedBatch:
         raise batch_error(dataset, batch, exc, HERE) from exc
 
 
+GC_THRESHOLD = 50_000
+"""Allocations between collections of the youngest objects while records stream.
+Python's default (700) made garbage collection 5% of a build: records allocate many
+short-lived objects, and each pass also walked objects alive since the start."""
+
+
+def collect_less() -> None:
+    """For the rest of this process: collect garbage every :data:`GC_THRESHOLD`
+    allocations, and never walk again the objects alive now (models, schemas)."""
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """:func:`collect_less` while the block runs."""
+    before = gc.get_threshold()
+    collect_less()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
 def _start(parent: int, *args: Any) -> None:
     global _PREPARER
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     _PREPARER = Preparer(*args)
+    collect_less()  # a worker process does nothing else
 
 
 def _exit_with(parent: int) -> None:
@@ -120,6 +147,12 @@ def prepared(batches: Iterator[list[Unit]], *, engine: Engine, dataset: str,
     batches not yet started are cancelled.
     """
     args = (record_type, list(languages), policy, arrow_schema(record_type) if serialise else None)
+    with fewer_collections():
+        yield from _prepared(batches, engine, dataset, args)
+
+
+def _prepared(batches: Iterator[list[Unit]], engine: Engine, dataset: str,
+              args: tuple[Any, ...]) -> Iterator[tuple[list[Unit], PreparedBatch]]:
     if engine.kind == "ray":
         from .rayengine import ray_prepared
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .errors import ArchiveError
-from .parallel import Engine, Unit, batch_error
+from .parallel import Engine, Unit, batch_error, collect_less
 from .prepare import PreparedBatch, Preparer
 
 
@@ -29,6 +29,7 @@ class PreparerActor:
 
     def __init__(self, *args: Any) -> None:
         self.preparer = Preparer(*args)
+        collect_less()
 
     def prepare(self, records: list[Unit]) -> PreparedBatch:
         return self.preparer(records)

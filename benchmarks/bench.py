@@ -1,6 +1,7 @@
 """Throughput and memory of a release build, side by side with baselines, in one run.
 
-Usage: python benchmarks/bench.py [--mb 256] [--tasks a,b,...] [--images N] [--memory-check]
+Usage: python benchmarks/bench.py [--mb 256] [--tasks a,b,...] [--images N] [--repeat N]
+       [--memory-check]
 
 Generates a realistic JSON Lines text corpus (essays assembled from the bundled
 examples' sentences, every record distinct), then runs each task in its own process
@@ -29,6 +30,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -157,6 +159,7 @@ def run_task(task: str, source: Path, work: Path, dataset: str = "bench-essays")
                 w.write_batch(batch)
     elif task == "convert":
         from archive.features import arrow_schema, text_of, to_row
+        from archive.parallel import fewer_collections
         from archive.readers import read_split
         from archive.shards.files import FileLog, sha256sums
         from archive.shards.parquet import ParquetShards
@@ -164,7 +167,7 @@ def run_task(task: str, source: Path, work: Path, dataset: str = "bench-essays")
 
         log = FileLog(work / "convert")
         with ParquetShards(log, "train", arrow_schema("text")) as parquet, \
-                WebDatasetShards(log, "train", "text") as tars:
+                WebDatasetShards(log, "train", "text") as tars, fewer_collections():
             for record in read_split("bench", "text", "jsonl", source.parent, "train",
                                      [source.name]):
                 parquet.write(to_row(record, "text"), len(text_of(record, "text")))
@@ -255,6 +258,8 @@ def main() -> None:
     parser.add_argument("--tasks", default=",".join(TASKS))
     parser.add_argument("--memory-check", action="store_true",
                         help="Compare the build's peak memory on MB and 4 x MB of input.")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="Run every task this many times; report the median.")
     parser.add_argument("--images", type=int, default=0,
                         help="Also run the media tasks on a corpus of this many JPEGs.")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -285,7 +290,7 @@ def main() -> None:
             entry_for(work, source, records)
             print(f"text corpus: {source.stat().st_size / 1e6:,.0f} MB, {records:,} records; "
                   f"{os.cpu_count()} cores")
-            report(run_all(args.tasks.split(","), source, work), records,
+            report(run_all(args.tasks.split(","), source, work, args.repeat), records,
                    source.stat().st_size)
     if args.images:
         with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
@@ -294,19 +299,25 @@ def main() -> None:
             size = image_corpus(source.parent, args.images)
             entry_for(work, source, args.images, size, media=True)
             print(f"media corpus: {size / 1e6:,.0f} MB, {args.images:,} JPEGs")
-            report(run_all([f"media-{t}" for t in MEDIA_TASKS], source, work), args.images,
+            report(run_all([f"media-{t}" for t in MEDIA_TASKS], source, work, args.repeat),
+                   args.images,
                    size)
 
 
-def run_all(tasks: list[str], source: Path, work: Path) -> dict[str, tuple[float, float]]:
-    """Seconds and peak memory of each task, each in a fresh process and folder."""
-    results = {}
-    for task in tasks:
-        out = work / f"out-{task}"
-        out.mkdir()
-        results[task] = measure(task, source, out)
-        shutil.rmtree(out)
-    return results
+def run_all(tasks: list[str], source: Path, work: Path, repeat: int = 1
+            ) -> dict[str, tuple[float, float]]:
+    """The median seconds and the largest peak memory of each task over ``repeat`` rounds,
+    each run in a fresh process and folder; a round runs every task once, so that drift
+    in the machine's speed touches all tasks alike."""
+    runs: dict[str, list[tuple[float, float]]] = {task: [] for task in tasks}
+    for _ in range(repeat):
+        for task in tasks:
+            out = work / f"out-{task}"
+            out.mkdir()
+            runs[task].append(measure(task, source, out))
+            shutil.rmtree(out)
+    return {task: (statistics.median(s for s, _ in figures), max(p for _, p in figures))
+            for task, figures in runs.items()}
 
 
 def report(results: dict[str, tuple[float, float]], records: int, size: int) -> None:
@@ -318,6 +329,17 @@ def report(results: dict[str, tuple[float, float]], records: int, size: int) -> 
         ratio = f"{base / seconds:.2f}x" if base else "-"
         print(f"{task:<18}{seconds:>9.1f}{size / 1e6 / seconds:>9.1f}"
               f"{records / seconds:>11,.0f}{ratio:>13}{peak:>13.0f}")
+    seconds = {task.removeprefix("media-"): s for task, (s, _) in results.items()}
+    for label, slower, faster, target in RATIOS:
+        if slower in seconds and faster in seconds:
+            print(f"{label}: {seconds[slower] / seconds[faster]:.2f} (target {target})")
+
+
+RATIOS = [("screening speed / conversion speed", "convert", "screen", ">= 0.5"),
+          ("build with 2 workers, speed-up over 1", "build", "build-2w", ">= 1.7"),
+          ("rebuild from the cache / build, in time", "rebuild", "build", "< 0.05")]
+"""Derived figures the issues set targets for: (label, task, task, target), the first
+task's seconds over the second's."""
 
 
 if __name__ == "__main__":

@@ -333,3 +333,14 @@ def test_a_bad_line_parsed_by_a_worker_is_named_as_in_one_process(
                                         "malformed JSON")
     assert caught.value.hint == "each line must be one JSON object"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_build_leaves_the_callers_garbage_collector_as_it_was(root: Path, tmp_path: Path
+                                                                ) -> None:
+    import gc
+
+    entry = submit(root, form(), essays(40))
+    before = gc.get_threshold()
+    build(entry, tmp_path / "out", engine=Engine(workers=2), repo_id="archive/test-essays",
+          url="https://example.org")
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
