@@ -48,7 +48,7 @@ from .shards.webdataset import WebDatasetShards
 T = TypeVar("T")
 
 BATCH_RECORDS = 256
-BATCH_MEDIA_BYTES = 8 * 1024**2
+BATCH_MEDIA_BYTES = 2 * 1024**2
 """A batch (prepared together by one worker process, held in memory at once) ends at
 ``BATCH_RECORDS`` records or once its media reach ``BATCH_MEDIA_BYTES``: many small
 pictures go together, a large video alone."""
