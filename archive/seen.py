@@ -17,6 +17,7 @@ wait in a bounded buffer that goes to SQLite sorted, touching each page once per
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -99,8 +100,14 @@ MERGE_ROWS = 1 << 20
 """Runs of :class:`SortedRuns` are merged four at a time, up to this many rows (16 MB)."""
 
 
+FENCE_ROWS = 4096
+"""Every this many keys of a run, one stays in memory to say which rows to read."""
+
+
 class _Run:
-    """One sorted run of keys and their values, in an unlinked temporary file, mapped."""
+    """One sorted run of keys and their values in an unlinked temporary file, read with
+    ``pread`` where the in-memory fence keys say (mapping the file instead made resident
+    memory grow with the dataset as lookups touched its pages)."""
 
     def __init__(self, keys: np.ndarray, values: np.ndarray, directory: Path | None,
                  level: int) -> None:
@@ -109,20 +116,59 @@ class _Run:
         keys.astype(np.uint64, copy=False).tofile(self.file)
         values.astype(np.int64, copy=False).tofile(self.file)
         self.file.flush()
-        self.keys = np.memmap(self.file, np.uint64, "r", 0, (self.rows,))
-        self.values = np.memmap(self.file, np.int64, "r", 8 * self.rows, (self.rows,))
+        self.fence = np.array(keys[::FENCE_ROWS], np.uint64)
+
+    def _read(self, dtype: type, start: int, stop: int, section: int) -> np.ndarray:
+        data = os.pread(self.file.fileno(), 8 * (stop - start), 8 * (section + start))
+        return np.frombuffer(data, dtype)
+
+    def find(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The (key, value) rows whose key is one of ``wanted`` (sorted, distinct)."""
+        first = np.maximum(np.searchsorted(self.fence, wanted, "left") - 1, 0)
+        last = np.searchsorted(self.fence, wanted, "right")
+        keys, values = [], []
+        for a, b in _merged_ranges(first.tolist(), last.tolist()):
+            start, stop = a * FENCE_ROWS, min(b * FENCE_ROWS, self.rows)
+            block = self._read(np.uint64, start, stop, 0)
+            hits = np.flatnonzero(np.isin(block, wanted))
+            if len(hits):
+                keys.append(block[hits])
+                values.append(self._read(np.int64, start, stop, self.rows)[hits])
+        if not keys:
+            return np.empty(0, np.uint64), np.empty(0, np.int64)
+        return np.concatenate(keys), np.concatenate(values)
+
+    def all(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every key and value (for a merge: at most :data:`MERGE_ROWS` rows)."""
+        return (self._read(np.uint64, 0, self.rows, 0),
+                self._read(np.int64, 0, self.rows, self.rows))
 
     def close(self) -> None:
-        del self.keys, self.values
         self.file.close()
+
+
+def _merged_ranges(starts: list[int], stops: list[int]) -> Iterator[tuple[int, int]]:
+    """The union of the half-open ranges ``[starts[i], stops[i])`` (ascending starts), as
+    ranges that neither overlap nor touch."""
+    current: list[int] | None = None
+    for a, b in zip(starts, stops, strict=True):
+        if current is not None and a <= current[1]:
+            current[1] = max(current[1], b)
+            continue
+        if current is not None:
+            yield current[0], current[1]
+        current = [a, b]
+    if current is not None:
+        yield current[0], current[1]
 
 
 class SortedRuns:
     """A multimap from 64-bit keys to 64-bit values, held on disk, not in memory.
 
     New pairs wait in a buffer; every :data:`FLUSH_ROWS` they are sorted into a run, a
-    temporary file read through ``mmap`` (the operating system caches what is used), and
-    runs are merged a few at a time so lookups stay few. A :class:`Bloom` filter skips
+    temporary file of which only every :data:`FENCE_ROWS`-th key stays in memory (the
+    operating system caches the file), and runs are merged a few at a time so lookups
+    stay few. A :class:`Bloom` filter skips
     lookups for keys never added (nearly all of them). Appending a sorted array costs a
     fraction of a SQLite B-tree insert, which was most of the near-duplicate index's time.
     """
@@ -152,13 +198,9 @@ class SortedRuns:
         for keys_, values in self.pending:  # unsorted: find each of them among wanted
             where = np.searchsorted(wanted, keys_).clip(max=len(wanted) - 1)
             _collect(found, keys_, values, np.flatnonzero(wanted[where] == keys_))
-        for run in self.runs:  # sorted: find each wanted key's range in the run
-            start = np.searchsorted(run.keys, wanted, "left")
-            stop = np.searchsorted(run.keys, wanted, "right")
-            hits = [np.arange(a, b) for a, b in zip(start.tolist(), stop.tolist(),
-                                                     strict=True) if b > a]
-            if hits:
-                _collect(found, run.keys, run.values, np.concatenate(hits))
+        for run in self.runs:  # sorted: read the blocks the fence keys point to
+            keys_, values = run.find(wanted)
+            _collect(found, keys_, values, np.arange(len(keys_)))
         for values in found.values():
             values.sort()
         return found
@@ -176,8 +218,9 @@ class SortedRuns:
                and len({r.level for r in self.runs[-MERGE_FANOUT:]}) == 1
                and sum(r.rows for r in self.runs[-MERGE_FANOUT:]) <= MERGE_ROWS):
             merged, self.runs = self.runs[-MERGE_FANOUT:], self.runs[:-MERGE_FANOUT]
-            keys = np.concatenate([r.keys for r in merged])
-            values = np.concatenate([r.values for r in merged])
+            parts = [run.all() for run in merged]
+            keys = np.concatenate([k for k, _ in parts])
+            values = np.concatenate([v for _, v in parts])
             order = np.argsort(keys)
             self.runs.append(_Run(keys[order], values[order], self.directory,
                                   merged[0].level + 1))

@@ -146,6 +146,7 @@ def test_sorted_runs_find_every_value_across_flushes_and_merges(
         monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setattr(seen, "FLUSH_ROWS", 50)
     monkeypatch.setattr(seen, "MERGE_ROWS", 800)
+    monkeypatch.setattr(seen, "FENCE_ROWS", 4)  # a key's rows span several blocks
     rng = np.random.default_rng(5)
     runs = seen.SortedRuns(tmp_path, log2_bits=10)  # small: false positives
     expected: dict[int, list[int]] = {}
