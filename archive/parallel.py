@@ -108,14 +108,18 @@ def collect_less() -> None:
 
 @contextlib.contextmanager
 def fewer_collections() -> Iterator[None]:
-    """:func:`collect_less` while the block runs."""
-    before = gc.get_threshold()
-    collect_less()
+    """:func:`collect_less` while the block runs (objects frozen by the caller before
+    stay frozen; only then are none frozen here)."""
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    gc.set_threshold(GC_THRESHOLD, *before[1:])
+    if not frozen:
+        gc.freeze()
     try:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
 
 
 def _start(parent: int, *args: Any) -> None:

@@ -168,9 +168,9 @@ class SortedRuns:
     New pairs wait in a buffer; every :data:`FLUSH_ROWS` they are sorted into a run, a
     temporary file of which only every :data:`FENCE_ROWS`-th key stays in memory (the
     operating system caches the file), and runs are merged a few at a time so lookups
-    stay few. A :class:`Bloom` filter skips
-    lookups for keys never added (nearly all of them). Appending a sorted array costs a
-    fraction of a SQLite B-tree insert, which was most of the near-duplicate index's time.
+    stay few. A :class:`Bloom` filter skips lookups for keys never added (nearly all of
+    them). Appending a sorted array costs a fraction of a SQLite B-tree insert, which was
+    most of the near-duplicate index's time.
     """
 
     def __init__(self, directory: Path | None = None, log2_bits: int = 28) -> None:
@@ -195,12 +195,12 @@ class SortedRuns:
         found: dict[int, list[int]] = {}
         if not len(wanted):
             return found
-        for keys_, values in self.pending:  # unsorted: find each of them among wanted
-            where = np.searchsorted(wanted, keys_).clip(max=len(wanted) - 1)
-            _collect(found, keys_, values, np.flatnonzero(wanted[where] == keys_))
+        for stored, values in self.pending:  # unsorted: find each of them among wanted
+            where = np.searchsorted(wanted, stored).clip(max=len(wanted) - 1)
+            hits = wanted[where] == stored
+            _collect(found, stored[hits], values[hits])
         for run in self.runs:  # sorted: read the blocks the fence keys point to
-            keys_, values = run.find(wanted)
-            _collect(found, keys_, values, np.arange(len(keys_)))
+            _collect(found, *run.find(wanted))
         for values in found.values():
             values.sort()
         return found
@@ -241,10 +241,8 @@ def unique(values: np.ndarray) -> np.ndarray:
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
 
 
-def _collect(found: dict[int, list[int]], keys: np.ndarray, values: np.ndarray,
-             hits: np.ndarray) -> None:
-    for key, value in zip(np.asarray(keys[hits]).tolist(), np.asarray(values[hits]).tolist(),
-                          strict=True):
+def _collect(found: dict[int, list[int]], keys: np.ndarray, values: np.ndarray) -> None:
+    for key, value in zip(keys.tolist(), values.tolist(), strict=True):
         found.setdefault(key, []).append(value)
 
 
