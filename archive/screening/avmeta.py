@@ -20,6 +20,8 @@ import mutagen
 import mutagen.apev2
 import mutagen.id3
 
+from .chunks import riff_chunks
+
 _RIFF_DROP = {b"LIST", b"id3 ", b"ID3 ", b"bext", b"iXML", b"_PMX", b"cart", b"DISP"}
 TECHNICAL_TAGS = {
     "major_brand", "minor_version", "compatible_brands", "encoder", "handler_name", "vendor_id",
@@ -34,16 +36,12 @@ Result = tuple[bytes, list[str], bool]
 
 
 def _strip_wav(data: bytes) -> Result:
-    chunks, removed, pos = [], [], 12
-    declared = min(len(data), struct.unpack_from("<I", data, 4)[0] + 8)
-    while pos + 8 <= declared:
-        kind, size = data[pos:pos + 4], struct.unpack_from("<I", data, pos + 4)[0]
-        end = pos + 8 + size + (size & 1)
-        if kind in _RIFF_DROP:
-            removed.append(f"WAV:{kind.decode('latin-1').strip()}")
+    chunks, removed = [], []
+    for chunk in riff_chunks(data, stop=struct.unpack_from("<I", data, 4)[0] + 8):
+        if chunk.kind in _RIFF_DROP:
+            removed.append(f"WAV:{chunk.kind.decode('latin-1').strip()}")
         else:
-            chunks.append(data[pos:end])
-        pos = end
+            chunks.append(data[chunk.start:chunk.end])
     body = b"WAVE" + b"".join(chunks)
     return b"RIFF" + struct.pack("<I", len(body)) + body, removed, False
 

@@ -24,6 +24,8 @@ import av
 import soundfile
 from PIL import Image, ImageFile, ImageSequence
 
+from .chunks import png_chunks, riff_chunks
+
 EXTENSION_FAMILY: dict[str, str] = {
     "jpg": "jpeg", "jpeg": "jpeg", "png": "png", "webp": "webp", "gif": "gif",
     "tif": "tiff", "tiff": "tiff", "flac": "flac", "wav": "wav", "mp3": "mp3", "ogg": "ogg",
@@ -97,11 +99,10 @@ def _short(error: BaseException) -> str:
 
 def _check_png(data: bytes) -> None:
     """PNG chunks tile the file up to an ``IEND`` chunk."""
-    pos = 8
-    while pos + 12 <= len(data):
-        size, kind = struct.unpack_from(">I4s", data, pos)
-        pos += 12 + size
-        if kind == b"IEND":
+    for chunk in png_chunks(data):
+        if chunk.start + 12 > len(data):  # not even an empty chunk fits
+            break
+        if chunk.kind == b"IEND":
             return
     raise ValueError("the PNG has no IEND chunk (truncated)")
 
@@ -135,12 +136,9 @@ def _check_riff(data: bytes) -> None:
     declared = struct.unpack_from("<I", data, 4)[0] + 8
     if declared > len(data):
         raise ValueError(f"RIFF says {declared} bytes, the file has {len(data)}")
-    pos = 12
-    while pos + 8 <= declared:
-        size = struct.unpack_from("<I", data, pos + 4)[0]
-        if pos + 8 + size > len(data):
-            raise ValueError(f"chunk {data[pos:pos + 4]!r} runs past the end of the file")
-        pos += 8 + size + (size & 1)
+    for chunk in riff_chunks(data, stop=declared):
+        if chunk.data_end > len(data):
+            raise ValueError(f"chunk {chunk.kind!r} runs past the end of the file")
 
 
 def _check_ogg(data: bytes) -> None:

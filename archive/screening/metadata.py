@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from PIL import ExifTags, Image, ImageSequence
 
 from .avmeta import strip_audio, strip_video
+from .chunks import png_chunks, riff_chunks
 
 ORIENTATION = int(ExifTags.Base.Orientation)
 GPS_IFD, EXIF_IFD = int(ExifTags.IFD.GPSInfo), int(ExifTags.IFD.Exif)
@@ -117,12 +118,11 @@ _PNG_DROP = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
 
 def strip_png(data: bytes) -> Stripped:
     """Remove text, EXIF and time chunks, and anything after IEND, from a PNG."""
-    out, result, pos = [data[:8]], Stripped(b""), 8
-    while pos + 8 <= len(data):
-        size, kind = struct.unpack_from(">I4s", data, pos)
-        chunk = data[pos:pos + 12 + size]
+    out, result = [data[:8]], Stripped(b"")
+    for chunk in png_chunks(data):
+        kind = chunk.kind
         if kind in _PNG_DROP:
-            body = chunk[8:8 + size]
+            body = data[chunk.data_start:chunk.data_end]
             if kind == b"eXIf":
                 names, gps, _ = exif_names(b"Exif\x00\x00" + body)
                 result.removed += names
@@ -134,10 +134,9 @@ def strip_png(data: bytes) -> Stripped:
                 result.removed.append(f"PNG:{keyword}" if _KEYWORD.match(keyword) else
                                       f"PNG:{kind.decode()}")
         else:
-            out.append(chunk)
-        pos += 12 + size
+            out.append(data[chunk.start:chunk.end])
         if kind == b"IEND":
-            if data[pos:]:
+            if data[chunk.end:]:
                 result.removed.append("PNG:TrailingData")
             break
     result.data = b"".join(out)
@@ -146,22 +145,19 @@ def strip_png(data: bytes) -> Stripped:
 
 def strip_webp(data: bytes) -> Stripped:
     """Remove EXIF and XMP chunks from a WebP and clear their flags."""
-    chunks, result, pos = [], Stripped(b""), 12
+    chunks, result = [], Stripped(b"")
     orientation: int | None = None
-    while pos + 8 <= len(data):
-        kind, size = data[pos:pos + 4], struct.unpack_from("<I", data, pos + 4)[0]
-        chunk = data[pos:pos + 8 + size + (size & 1)]
-        if kind == b"EXIF":
-            payload = chunk[8:8 + size]
+    for chunk in riff_chunks(data):
+        if chunk.kind == b"EXIF":
+            payload = data[chunk.data_start:chunk.data_end]
             names, gps, orientation = exif_names(
                 payload if payload.startswith(b"Exif") else b"Exif\x00\x00" + payload)
             result.removed += names
             result.gps |= gps
-        elif kind == b"XMP ":
+        elif chunk.kind == b"XMP ":
             result.removed.append("XMP")
         else:
-            chunks.append(chunk)
-        pos += 8 + size + (size & 1)
+            chunks.append(data[chunk.start:chunk.end])
     block = _orientation_exif(orientation)
     if block is not None:
         chunks.append(b"EXIF" + struct.pack("<I", len(block)) + block + b"\x00" * (len(block) & 1))

@@ -1,0 +1,53 @@
+"""Walk the chunks of RIFF (WAV, WebP) and PNG files.
+
+The walkers only read chunk headers. Offsets are what the headers declare and may
+lie past the end of the bytes; each caller decides what a cut-short chunk means.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from typing import NamedTuple
+
+
+class Chunk(NamedTuple):
+    """One chunk: its four-byte type and where its header, data and whole chunk lie.
+
+    ``data_end`` and ``end`` are as declared and may lie past the end of the bytes;
+    ``end`` is where the next chunk starts (after the RIFF pad byte or the PNG CRC).
+    """
+
+    kind: bytes
+    start: int
+    data_start: int
+    data_end: int
+    end: int
+
+
+def riff_chunks(data: bytes, start: int = 12, stop: int | None = None) -> Iterator[Chunk]:
+    """RIFF chunks (id, little-endian size, data padded to even length) from ``start``.
+
+    Walks while a whole 8-byte header fits before ``stop`` (default: the end of ``data``).
+    """
+    stop = len(data) if stop is None else min(stop, len(data))
+    pos = start
+    while pos + 8 <= stop:
+        size = struct.unpack_from("<I", data, pos + 4)[0]
+        chunk = Chunk(data[pos:pos + 4], pos, pos + 8, pos + 8 + size,
+                      pos + 8 + size + (size & 1))
+        yield chunk
+        pos = chunk.end
+
+
+def png_chunks(data: bytes) -> Iterator[Chunk]:
+    """PNG chunks (big-endian length, type, data, CRC) after the 8-byte signature.
+
+    Walks while a chunk's length and type fit in ``data``; its CRC may not.
+    """
+    pos = 8
+    while pos + 8 <= len(data):
+        size, kind = struct.unpack_from(">I4s", data, pos)
+        chunk = Chunk(kind, pos, pos + 8, pos + 8 + size, pos + 12 + size)
+        yield chunk
+        pos = chunk.end
