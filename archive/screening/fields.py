@@ -8,17 +8,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..features import TEXT_FIELDS
 from ..records import MEDIA_FIELDS, Record
+from ..schemas import pointer as json_pointer
 
 SKIPPED_FIELDS = {"id", "language", *MEDIA_FIELDS}
 """Top-level fields that hold no free text: the record id, its language tag, media names."""
 
+_MORE_TEXT = {"video": ("subtitles",)}
+"""Fields read after a record type's main text field: a video's subtitles are its speech."""
+
 MAIN_TEXT: dict[str, tuple[str, ...]] = {
-    "text": ("text",),
-    "conversation": ("turns",),
-    "image": ("caption",),
-    "audio": ("transcript",),
-    "video": ("caption", "subtitles"),
+    record_type: (name, *_MORE_TEXT.get(record_type, ()))
+    for record_type, name in TEXT_FIELDS.items()
 }
 """The fields whose text is the record's content, by record type (for language and duplicates)."""
 
@@ -36,10 +38,6 @@ class TextField:
     in_metadata: bool
 
 
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def _walk(value: Any, pointer: str, key: str, in_metadata: bool) -> Iterator[TextField]:
     if isinstance(value, str):
         yield TextField(pointer, value, key, in_metadata)
@@ -47,7 +45,7 @@ def _walk(value: Any, pointer: str, key: str, in_metadata: bool) -> Iterator[Tex
         yield TextField(pointer, str(value), key, in_metadata)
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _walk(v, f"{pointer}/{_escape(str(k))}", str(k), in_metadata)
+            yield from _walk(v, pointer + json_pointer([k]), str(k), in_metadata)
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from _walk(v, f"{pointer}/{i}", key, in_metadata)
@@ -58,7 +56,7 @@ def text_fields(record: Record) -> Iterator[TextField]:
     for key, value in record.fields.items():
         if key in SKIPPED_FIELDS:
             continue
-        yield from _walk(value, f"/{_escape(key)}", key, key == "metadata")
+        yield from _walk(value, json_pointer([key]), key, key == "metadata")
 
 
 def main_text(record: Record, record_type: str) -> str:

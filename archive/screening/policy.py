@@ -37,6 +37,25 @@ PAST = {"block": "blocked", "redact": "redacted", "drop": "dropped", "report": "
 
 _SECTIONS = {"pii", "language", "duplicates", "media", "max_findings", "fail_fast"}
 
+_NUMBERS: dict[str, dict[str, tuple[str, type, float, float]]] = {
+    "/language": {
+        "max_undeclared_share": ("max_undeclared_share", float, 0, 1),
+        "min_chars": ("language_min_chars", int, 1, 10_000),
+        "sample_chars": ("language_sample_chars", int, 50, 1_000_000),
+    },
+    "/duplicates": {
+        "near_threshold": ("near_threshold", float, 0.5, 1),
+        "shingle_words": ("shingle_words", int, 1, MAX_SHINGLE_WORDS),
+        "near_min_words": ("near_min_words", int, 1, 1000),
+    },
+    "/media": {"video_decode_frames": ("video_decode_frames", int, 1, 10**9)},
+    "": {"max_findings": ("max_findings", int, 0, 10**7)},
+}
+"""The numeric options, by section pointer (``""`` for the top level), in the order they
+are checked: key -> (:class:`Policy` attribute, type, lowest, highest). Bounds are
+inclusive; the default is the attribute's. An ``int`` option keeps the whole part of a
+number; a ``float`` option keeps the number as written (``1`` stays ``1``)."""
+
 
 def _fail(message: str, pointer: str, hint: str) -> EntryError:
     return EntryError(message, Where(pointer=f"/screening{pointer}"), hint=hint)
@@ -53,6 +72,14 @@ def _number(value: Any, pointer: str, low: float, high: float) -> float:
         raise _fail(f"{value!r} is not a number from {low} to {high}", pointer,
                     "fix the value in the entry's screening section")
     return value
+
+
+def _numbers(section: dict[str, Any], pointer: str, options: dict[str, Any]) -> None:
+    """Check the numeric options of one section (see ``_NUMBERS``) into ``options``."""
+    for key, (attribute, kind, low, high) in _NUMBERS[pointer].items():
+        if key in section:
+            value = _number(section[key], f"{pointer}/{key}", low, high)
+            options[attribute] = int(value) if kind is int else value
 
 
 def _keys(section: dict[str, Any], allowed: set[str], pointer: str) -> None:
@@ -115,40 +142,21 @@ class Policy:
         if "default" in pii:
             options["pii_default"] = _choice(pii["default"], PII_ACTIONS, "/pii/default")
         lang = data.get("language", {})
-        _keys(lang, {"max_undeclared_share", "min_chars", "sample_chars", "extra_candidates"},
-              "/language")
-        if "max_undeclared_share" in lang:
-            options["max_undeclared_share"] = _number(
-                lang["max_undeclared_share"], "/language/max_undeclared_share", 0, 1)
-        if "min_chars" in lang:
-            options["language_min_chars"] = int(_number(lang["min_chars"],
-                                                        "/language/min_chars", 1, 10_000))
-        if "sample_chars" in lang:
-            options["language_sample_chars"] = int(_number(
-                lang["sample_chars"], "/language/sample_chars", 50, 1_000_000))
+        _keys(lang, {*_NUMBERS["/language"], "extra_candidates"}, "/language")
+        _numbers(lang, "/language", options)
         options["extra_languages"] = tuple(str(c) for c in lang.get("extra_candidates", ()))
         dup = data.get("duplicates", {})
-        _keys(dup, {"exact", "near", "near_threshold", "shingle_words", "near_min_words"},
-              "/duplicates")
+        _keys(dup, {*_NUMBERS["/duplicates"], "exact", "near"}, "/duplicates")
         if "exact" in dup:
             options["exact_duplicates"] = _choice(dup["exact"], DUPLICATE_ACTIONS,
                                                   "/duplicates/exact")
         if "near" in dup:
             options["near_duplicates"] = _choice(dup["near"], NEAR_ACTIONS, "/duplicates/near")
-        if "near_threshold" in dup:
-            options["near_threshold"] = _number(dup["near_threshold"],
-                                                "/duplicates/near_threshold", 0.5, 1)
-        for key, most in (("shingle_words", MAX_SHINGLE_WORDS), ("near_min_words", 1000)):
-            if key in dup:
-                options[key] = int(_number(dup[key], f"/duplicates/{key}", 1, most))
+        _numbers(dup, "/duplicates", options)
         media = data.get("media", {})
-        _keys(media, {"video_decode_frames"}, "/media")
-        if "video_decode_frames" in media:
-            options["video_decode_frames"] = int(_number(
-                media["video_decode_frames"], "/media/video_decode_frames", 1, 10**9))
-        if "max_findings" in data:
-            options["max_findings"] = int(_number(data["max_findings"], "/max_findings", 0,
-                                                  10**7))
+        _keys(media, set(_NUMBERS["/media"]), "/media")
+        _numbers(media, "/media", options)
+        _numbers(data, "", options)
         if "fail_fast" in data:
             if not isinstance(data["fail_fast"], bool):
                 raise _fail("must be true or false", "/fail_fast", "write true or false")
