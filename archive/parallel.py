@@ -1,9 +1,10 @@
 """Records prepared in worker processes, handed back in input order.
 
-The costly per-record work (validation, personal-information detection, language
-identification, media decoding and metadata stripping, serialisation) depends on
-nothing but the record (:mod:`archive.prepare`), so ``N - 1`` processes do it while the
-main process reads, checks what depends on earlier records and writes, in order; when
+The costly per-record work (parsing text lines, validation, personal-information
+detection, language identification, media decoding and metadata stripping,
+serialisation) depends on nothing but the record (:mod:`archive.prepare`), so ``N - 1``
+processes do it while the main process reads, checks what depends on earlier records
+(from each record's :class:`~archive.records.Head`) and writes, in order; when
 every worker process is busy, the main process prepares the next batch itself, so
 ``N`` workers keep ``N`` cores busy without a third process contending for two cores.
 The bytes of a release do not depend on the number of workers. At most
