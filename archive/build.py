@@ -34,7 +34,7 @@ from .features import arrow_schema
 from .locks import file_lock
 from .parallel import ONE_PROCESS, Engine, prepared
 from .prepare import Prepared
-from .readers import read_units
+from .readers import Line, read_units
 from .records import Head, Record
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
 from .screening import Policy, Screener
@@ -48,10 +48,10 @@ from .shards.webdataset import WebDatasetShards
 T = TypeVar("T")
 
 BATCH_RECORDS = 256
-BATCH_MEDIA_BYTES = 2 * 1024**2
+BATCH_BYTES = 2 * 1024**2
 """A batch (prepared together by one worker process, held in memory at once) ends at
-``BATCH_RECORDS`` records or once its media reach ``BATCH_MEDIA_BYTES``: many small
-pictures go together, a large video alone."""
+``BATCH_RECORDS`` records or once its media and text reach ``BATCH_BYTES``: many small
+pictures or essays go together, a large video or a book alone."""
 
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 """Write failures that mean the disk is full, over a limit, or read-only."""
@@ -80,16 +80,25 @@ def screened(ready: Sequence[Prepared]) -> tuple[list[Analysis], list[Judgement]
 def batches(records: Iterator[T]) -> Iterator[list[T]]:
     """Consecutive lists of records (or lines), as many as are prepared together."""
     batch: list[T] = []
-    media = 0
+    size = 0
     for record in records:
         batch.append(record)
-        if isinstance(record, Record):
-            media += sum(len(m.data) for m in record.media.values())
-        if len(batch) >= BATCH_RECORDS or media >= BATCH_MEDIA_BYTES:
+        size += _size(record)
+        if len(batch) >= BATCH_RECORDS or size >= BATCH_BYTES:
             yield batch
-            batch, media = [], 0
+            batch, size = [], 0
     if batch:
         yield batch
+
+
+def _size(unit: object) -> int:
+    """About how many bytes a record (or a line) brings into a batch."""
+    if isinstance(unit, Line):
+        return len(unit.raw)
+    if isinstance(unit, Record):
+        return (sum(len(m.data) for m in unit.media.values())
+                + sum(len(v) for v in unit.fields.values() if isinstance(v, str)))
+    return 0
 
 
 def check_records(entry: Entry, records: Sequence[Record | Head], keys: SeenSet,

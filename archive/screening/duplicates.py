@@ -18,10 +18,11 @@ signature kept per record in SQLite (the low 8 bits of each minimum: 128 bytes).
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 import string
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 from rensa import RMinHash
@@ -33,6 +34,12 @@ SEED = 20240611
 _BASE = np.uint64(0x100000001B3)  # an odd multiplier: invertible modulo 2**64
 _BASE_INVERSE = np.uint64(pow(int(_BASE), -1, 2**64))
 MAX_SHINGLE_WORDS = 8
+MAX_NEAR_CHARS = 1_000_000
+"""Near duplicates are judged on a text's first million characters (its exact digest
+covers all of it): word hashing holds about 40 bytes a character, so a 200 MB record
+would otherwise need 8 GB."""
+GROUP_CHARS = 2_000_000
+"""Characters of a batch's texts hashed in one go (see :func:`_groups`)."""
 MAX_BUCKET = 64
 """Records indexed under one band hash: later ones sharing it are still compared with
 these, but not added, so templated data (thousands of texts alike in a band) costs
@@ -53,10 +60,16 @@ def normalise(text: str) -> str:
 
 def collapse(text: str) -> str:
     """Whitespace runs as one space, trimmed: ``" ".join(text.split())``, without the
-    split when nothing would change (printable text has no whitespace but the space)."""
+    split when nothing would change (printable text has no whitespace but the space),
+    and with a regex for a long text (no list of all its words: 10 times the text)."""
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text
+    if len(text) > MAX_NEAR_CHARS:
+        return _WHITESPACE.sub(" ", text).strip()
     return " ".join(text.split())
+
+
+_WHITESPACE = re.compile(r"\s+")  # \s is what str.isspace() says, as split() uses
 
 
 def digest_text(text: str) -> bytes:
@@ -159,15 +172,33 @@ def text_keys(texts: Sequence[str], *, shingle_words: int = 5, min_words: int = 
     minimums: list[np.ndarray | None] = [None] * len(texts)
     if not near or not texts:
         return digests, minimums
-    hashes, counts = _words(norm)
-    wanted = counts >= max(min_words, 1)
-    if wanted.any():
+    heads = [t[:MAX_NEAR_CHARS] for t in norm]
+    for group in _groups([len(t) for t in heads]):
+        hashes, counts = _words([heads[i] for i in group])
+        wanted = counts >= max(min_words, 1)
+        if not wanted.any():
+            continue
         tokens, offsets = _shingle_hashes(hashes[np.repeat(wanted, counts)], counts[wanted],
                                           shingle_words)
         matrix = RMinHash.digest_matrix_from_flat_token_hashes(tokens, offsets, NUM_PERM, SEED)
         for index, row in zip(np.flatnonzero(wanted), matrix.to_rows(), strict=True):
-            minimums[index] = np.asarray(row, dtype=np.uint32)
+            minimums[group[index]] = np.asarray(row, dtype=np.uint32)
     return digests, minimums
+
+
+def _groups(sizes: Sequence[int]) -> Iterator[list[int]]:
+    """Consecutive indices of texts hashed together, about :data:`GROUP_CHARS` at a time
+    (a text longer than that alone): the word hashing holds about 40 bytes a character."""
+    group: list[int] = []
+    total = 0
+    for index, size in enumerate(sizes):
+        if group and total + size > GROUP_CHARS:
+            yield group
+            group, total = [], 0
+        group.append(index)
+        total += size
+    if group:
+        yield group
 
 
 def bands_for(threshold: float, num_perm: int = NUM_PERM) -> int:

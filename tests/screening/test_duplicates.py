@@ -4,6 +4,7 @@ Jaccard similarity of word shingles, and an index that finds what it should."""
 from __future__ import annotations
 
 import random
+import unicodedata
 
 import numpy as np
 import pytest
@@ -207,3 +208,24 @@ def test_a_band_shared_by_many_texts_indexes_a_bounded_number(
 @settings(max_examples=500, deadline=None)
 def test_collapse_equals_split_and_join(text: str) -> None:
     assert duplicates.collapse(text) == " ".join(text.split())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(duplicates, "MAX_NEAR_CHARS", 0)  # the long text's way
+        assert duplicates.collapse(text) == " ".join(text.split())
+
+
+def test_long_texts_are_keyed_in_bounded_groups_on_their_first_characters(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(4)
+    texts = [essay(rng, n) for n in (30, 400, 60, 900, 45)]
+    whole = text_keys(texts)
+    monkeypatch.setattr(duplicates, "GROUP_CHARS", 3_000)  # several groups, long ones alone
+    assert len(list(duplicates._groups([len(t) for t in texts]))) >= 3
+    grouped = text_keys(texts)
+    assert grouped[0] == whole[0]
+    assert all((a == b).all() for a, b in zip(grouped[1], whole[1], strict=True))
+    monkeypatch.setattr(duplicates, "MAX_NEAR_CHARS", 2_000)
+    cut = text_keys(texts)
+    assert cut[0] == whole[0]  # the exact digest still covers every character
+    prefix = text_keys([unicodedata.normalize("NFKC", texts[3]).casefold()[:2_000]])[1][0]
+    assert (cut[1][3] == prefix).all() and not (cut[1][3] == whole[1][3]).all()
+    assert (cut[1][0] == whole[1][0]).all()  # a short text is keyed in full
