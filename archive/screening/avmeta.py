@@ -20,7 +20,7 @@ import mutagen
 import mutagen.apev2
 import mutagen.id3
 
-from .chunks import riff_chunks
+from .chunks import LARGE, riff_chunks
 
 _RIFF_DROP = {b"LIST", b"id3 ", b"ID3 ", b"bext", b"iXML", b"_PMX", b"cart", b"DISP"}
 TECHNICAL_TAGS = {
@@ -36,14 +36,28 @@ Result = tuple[bytes, list[str], bool]
 
 
 def _strip_wav(data: bytes) -> Result:
+    rf64 = data[:4] == b"RF64"
+    riff_size, large = _ds64(data) if rf64 else (struct.unpack_from("<I", data, 4)[0], {})
     chunks, removed = [], []
-    for chunk in riff_chunks(data, stop=struct.unpack_from("<I", data, 4)[0] + 8):
+    for chunk in riff_chunks(data, stop=riff_size + 8, large=large):
         if chunk.kind in _RIFF_DROP:
             removed.append(f"WAV:{chunk.kind.decode('latin-1').strip()}")
         else:
             chunks.append(data[chunk.start:chunk.end])
-    body = b"WAVE" + b"".join(chunks)
-    return b"RIFF" + struct.pack("<I", len(body)) + body, removed, False
+    body = bytearray(b"WAVE" + b"".join(chunks))
+    if not rf64:
+        return b"RIFF" + struct.pack("<I", len(body)) + bytes(body), removed, False
+    struct.pack_into("<Q", body, 12, len(body))  # ds64's RIFF size: the first chunk's first field
+    return b"RF64" + struct.pack("<I", LARGE) + bytes(body), removed, False
+
+
+def _ds64(data: bytes) -> tuple[int, dict[bytes, int]]:
+    """An RF64 file's RIFF size and its ``data`` chunk's size, from its ``ds64`` chunk
+    (which must come first: the sizes in the header and the chunk say 0xFFFFFFFF)."""
+    if data[12:16] != b"ds64" or len(data) < 36:
+        raise ValueError("an RF64 file without a ds64 chunk first")
+    riff_size, data_size = struct.unpack_from("<QQ", data, 20)
+    return riff_size, {b"data": data_size}
 
 
 def _tag_names(tags: object) -> list[str]:

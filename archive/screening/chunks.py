@@ -25,17 +25,25 @@ class Chunk(NamedTuple):
     end: int
 
 
-def riff_chunks(data: bytes, start: int = 12, stop: int | None = None) -> Iterator[Chunk]:
+LARGE = 0xFFFFFFFF
+"""The 32-bit size of an RF64 chunk whose real size is in the ``ds64`` chunk."""
+
+
+def riff_chunks(data: bytes, start: int = 12, stop: int | None = None,
+                large: dict[bytes, int] | None = None) -> Iterator[Chunk]:
     """RIFF chunks (id, little-endian size, data padded to even length) from ``start``.
 
     Walks while a whole 8-byte header fits before ``stop`` (default: the end of ``data``).
+    ``large`` gives the real size of chunks whose size field is :data:`LARGE` (RF64).
     """
     stop = len(data) if stop is None else min(stop, len(data))
     pos = start
     while pos + 8 <= stop:
         size = struct.unpack_from("<I", data, pos + 4)[0]
-        chunk = Chunk(data[pos:pos + 4], pos, pos + 8, pos + 8 + size,
-                      pos + 8 + size + (size & 1))
+        kind = data[pos:pos + 4]
+        if size == LARGE and large and kind in large:
+            size = large[kind]
+        chunk = Chunk(kind, pos, pos + 8, pos + 8 + size, pos + 8 + size + (size & 1))
         yield chunk
         pos = chunk.end
 

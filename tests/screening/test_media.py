@@ -189,3 +189,35 @@ def test_identical_media_bytes_are_exact_duplicates() -> None:
     second = screener.screen(media_record("image", data, "png", key="a-2"))
     assert first is not None and second is None
     assert screener.finish().summary()["duplicates"]["exact"] == 1
+
+
+def rf64_with_artist(list_first: bool) -> tuple[bytes, np.ndarray]:
+    """An RF64 WAV (sizes in its ds64 chunk, 0xFFFFFFFF in the headers) whose LIST INFO
+    chunk names an artist, before or after the sound."""
+    import struct
+
+    frames = (np.sin(np.arange(800) / 5) * 3000).astype("<i2")
+    fmt = struct.pack("<HHIIHH", 1, 1, 8000, 16000, 2, 16)
+    info = b"INFO" + b"IART" + struct.pack("<I", 12) + b"Jon Jonsson\x00"
+    sound = b"data" + struct.pack("<I", 0xFFFFFFFF) + frames.tobytes()
+    tags = b"LIST" + struct.pack("<I", len(info)) + info
+    rest = (b"fmt " + struct.pack("<I", len(fmt)) + fmt
+            + (tags + sound if list_first else sound + tags))
+    ds64 = b"ds64" + struct.pack("<I", 28) + struct.pack(
+        "<QQQI", 4 + 36 + len(rest), frames.nbytes, len(frames), 0)
+    return b"RF64" + struct.pack("<I", 0xFFFFFFFF) + b"WAVE" + ds64 + rest, frames
+
+
+@pytest.mark.parametrize("list_first", [True, False])
+def test_rf64_wav_tags_are_stripped_and_it_stays_rf64(list_first: bool) -> None:
+    import struct
+
+    data, frames = rf64_with_artist(list_first)
+    assert soundfile.info(io.BytesIO(data)).format == "RF64"
+    out, screener = screen_one("audio", data, "wav")
+    published = out.media["audio"].data
+    assert b"Jon Jonsson" not in published and published[:4] == b"RF64"
+    assert struct.unpack_from("<Q", published, 20)[0] == len(published) - 8  # ds64's size
+    sound, rate = soundfile.read(io.BytesIO(published), dtype="int16")
+    assert rate == 8000 and (sound == frames).all()
+    assert screener.finish().summary()["media"]["stripped"] == 1
