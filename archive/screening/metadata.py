@@ -144,10 +144,14 @@ def strip_png(data: bytes) -> Stripped:
 
 
 def strip_webp(data: bytes) -> Stripped:
-    """Remove EXIF and XMP chunks from a WebP and clear their flags."""
+    """Remove EXIF and XMP chunks from a WebP and clear their flags; drop anything after
+    the RIFF size the header declares."""
     chunks, result = [], Stripped(b"")
     orientation: int | None = None
-    for chunk in riff_chunks(data):
+    declared = struct.unpack_from("<I", data, 4)[0] + 8
+    if data[declared:].strip(b"\x00"):
+        result.removed.append("WebP:TrailingData")
+    for chunk in riff_chunks(data, stop=declared):
         if chunk.kind == b"EXIF":
             payload = data[chunk.data_start:chunk.data_end]
             names, gps, orientation = exif_names(
@@ -161,7 +165,7 @@ def strip_webp(data: bytes) -> Stripped:
     block = _orientation_exif(orientation)
     if block is not None:
         chunks.append(b"EXIF" + struct.pack("<I", len(block)) + block + b"\x00" * (len(block) & 1))
-    if chunks and chunks[0][:4] == b"VP8X":
+    if chunks and chunks[0][:4] == b"VP8X" and len(chunks[0]) > 8:
         flags = chunks[0][8] & ~0x0C | (0x08 if block is not None else 0)
         chunks[0] = chunks[0][:8] + bytes((flags,)) + chunks[0][9:]
     body = b"WEBP" + b"".join(chunks)
