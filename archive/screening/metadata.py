@@ -181,7 +181,8 @@ def _gif_blocks(data: bytes, pos: int) -> int:
 
 
 def strip_gif(data: bytes) -> Stripped:
-    """Remove comment and application extensions (except animation looping) from a GIF."""
+    """Remove comment and application extensions (except animation looping), and anything
+    after the trailer, from a GIF."""
     flags = data[10]
     pos = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
     out, result = [data[:pos]], Stripped(b"")
@@ -204,6 +205,8 @@ def strip_gif(data: bytes) -> Stripped:
             result.removed.append("XMP" if app.startswith(b"XMP Data") else "GIF:Application")
         else:
             out.append(data[start:pos])
+    if data[pos + 1:].strip(b"\x00"):
+        result.removed.append("GIF:TrailingData")
     out.append(b"\x3b")
     result.data = b"".join(out)
     return result

@@ -223,11 +223,13 @@ def test_rf64_wav_tags_are_stripped_and_it_stays_rf64(list_first: bool) -> None:
     assert screener.finish().summary()["media"]["stripped"] == 1
 
 
-def test_bytes_after_a_webps_declared_end_are_not_published() -> None:
+@pytest.mark.parametrize("kind", ["WEBP", "GIF"])
+def test_bytes_after_a_pictures_end_are_not_published(kind: str) -> None:
     out = io.BytesIO()
-    Image.new("RGB", (32, 24), (200, 10, 10)).save(out, "WEBP")
+    Image.new("RGB", (32, 24), (200, 10, 10)).save(out, kind)
     clean = out.getvalue()
-    published, screener = screen_one("image", clean + b"Jon Jonsson, kt. 120174-3399", "webp")
+    published, screener = screen_one("image", clean + b"Jon Jonsson, kt. 120174-3399;",
+                                     kind.lower())
     data = published.media["image"].data
     assert data == clean  # the picture as it was, without what followed it
     with Image.open(io.BytesIO(data)) as image:
