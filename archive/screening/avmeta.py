@@ -2,7 +2,8 @@
 
 Audio: Vorbis comments and pictures (FLAC, Ogg Vorbis/Opus), ID3v1/v2 and APEv2
 (MP3, and ID3 in front of a FLAC), and the ``LIST``/``id3``/``bext``/``iXML``/
-``_PMX`` chunks of a WAV. The coded sound is not touched.
+``_PMX`` chunks of a WAV, and bytes after its declared end. The coded sound is not
+touched.
 
 Video: the container is copied packet by packet into a new one of the same kind,
 keeping only video, audio and subtitle streams and no metadata (so data streams
@@ -39,6 +40,8 @@ def _strip_wav(data: bytes) -> Result:
     rf64 = data[:4] == b"RF64"
     riff_size, large = _ds64(data) if rf64 else (struct.unpack_from("<I", data, 4)[0], {})
     chunks, removed = [], []
+    if data[riff_size + 8:].strip(b"\x00"):
+        removed.append("WAV:TrailingData")
     for chunk in riff_chunks(data, stop=riff_size + 8, large=large):
         if chunk.kind in _RIFF_DROP:
             removed.append(f"WAV:{chunk.kind.decode('latin-1').strip()}")

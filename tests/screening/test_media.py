@@ -208,6 +208,13 @@ def rf64_with_artist(list_first: bool) -> tuple[bytes, np.ndarray]:
     return b"RF64" + struct.pack("<I", 0xFFFFFFFF) + b"WAVE" + ds64 + rest, frames
 
 
+def test_bytes_after_a_wavs_declared_end_are_not_published() -> None:
+    clean = mf.sound("WAV", "PCM_16")
+    published, screener = screen_one("audio", clean + b"Jon Jonsson, kt. 120174-3399", "wav")
+    assert published.media["audio"].data == clean
+    assert screener.finish().summary()["media"]["stripped"] == 1
+
+
 @pytest.mark.parametrize("list_first", [True, False])
 def test_rf64_wav_tags_are_stripped_and_it_stays_rf64(list_first: bool) -> None:
     import struct
