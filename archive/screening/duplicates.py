@@ -8,11 +8,12 @@ object per word or shingle.
 Exact duplicates: a 16-byte BLAKE2b digest of the normalised text (NFKC, case-folded,
 whitespace collapsed) or of the media bytes, kept in a :class:`~archive.seen.SeenSet`.
 
-Near duplicates: MinHash (128 permutations) over word shingles. Locality-sensitive
-hashing over the minimums: the bands (``bands_for`` the threshold) are hashed and kept in
-:class:`~archive.seen.SortedRuns` (sorted temporary files beside the scratch database);
-records sharing a band are candidates, each confirmed against the threshold with a b-bit
-signature kept per record in SQLite (the low 8 bits of each minimum: 128 bytes).
+Near duplicates: MinHash (128 permutations) over the word shingles of a text's first
+million characters. Locality-sensitive hashing over the minimums: the bands
+(``bands_for`` the threshold) are hashed and kept in :class:`~archive.seen.SortedRuns`
+(sorted temporary files beside the scratch database); records sharing a band are
+candidates, each confirmed against the threshold with a b-bit signature kept per record
+in SQLite (the low 8 bits of each minimum: 128 bytes).
 """
 
 from __future__ import annotations
@@ -165,8 +166,9 @@ def _shingle_hashes(hashes: np.ndarray, counts: np.ndarray, size: int
 def text_keys(texts: Sequence[str], *, shingle_words: int = 5, min_words: int = 20,
               near: bool = True) -> tuple[list[bytes | None], list[np.ndarray | None]]:
     """For a batch of texts: the exact digest of each (``None`` for an empty text) and
-    its MinHash minimums (``None`` when it has fewer than ``min_words`` words, or when
-    ``near`` is off). The same as text by text, made for the whole batch at once."""
+    the MinHash minimums of its first :data:`MAX_NEAR_CHARS` characters (``None`` when it
+    has fewer than ``min_words`` words, or when ``near`` is off). The same as text by text,
+    made for groups of the batch's texts at once."""
     norm = [unicodedata.normalize("NFKC", t).casefold() for t in texts]
     digests = [_digest(collapse(t)) if t else None for t in norm]
     minimums: list[np.ndarray | None] = [None] * len(texts)
