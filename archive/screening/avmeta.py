@@ -2,8 +2,8 @@
 
 Audio: Vorbis comments and pictures (FLAC, Ogg Vorbis/Opus), ID3v1/v2 and APEv2
 (MP3, and ID3 in front of a FLAC), and the ``LIST``/``id3``/``bext``/``iXML``/
-``_PMX`` chunks of a WAV, and bytes after its declared end. The coded sound is not
-touched.
+``_PMX`` chunks of a WAV, and bytes after a WAV's declared end or after an MP3's last
+frame. The coded sound is not touched.
 
 Video: the container is copied packet by packet into a new one of the same kind,
 keeping only video, audio and subtitle streams and no metadata (so data streams
@@ -22,6 +22,7 @@ import mutagen.apev2
 import mutagen.id3
 
 from .chunks import LARGE, riff_chunks
+from .mpeg import frames_end, holds_frames
 
 _RIFF_DROP = {b"LIST", b"id3 ", b"ID3 ", b"bext", b"iXML", b"_PMX", b"cart", b"DISP"}
 TECHNICAL_TAGS = {
@@ -91,6 +92,12 @@ def strip_audio(data: bytes, family: str) -> Result:
             mutagen.apev2.delete(buffer)
         except mutagen.apev2.APENoHeaderError:
             pass
+    if family == "mp3":
+        value = buffer.getvalue()
+        end = frames_end(value)
+        if end is not None and value[end:].strip(b"\x00") and not holds_frames(value[end:]):
+            buffer = io.BytesIO(value[:end])  # bytes after the sound, not frames
+            removed.append("MP3:TrailingData")
     if family in ("flac", "ogg"):
         buffer.seek(0)
         audio = mutagen.File(buffer)

@@ -242,3 +242,27 @@ def test_bytes_after_a_pictures_end_are_not_published(kind: str) -> None:
     with Image.open(io.BytesIO(data)) as image:
         image.load()
     assert screener.finish().summary()["media"]["stripped"] == 1
+
+
+def test_bytes_after_an_mp3s_last_frame_are_not_published() -> None:
+    tagged = mf.mp3_with_tags()
+    published, _ = screen_one("audio", tagged, "mp3")
+    clean = published.media["audio"].data
+    published, screener = screen_one("audio", tagged + b"Jon Jonsson, kt. 120174-3399", "mp3")
+    assert published.media["audio"].data == clean
+    assert screener.finish().summary()["media"]["stripped_tags"]["MP3:TrailingData"] == 1
+
+
+@pytest.mark.parametrize(("rate", "channels"), [(44100, 2), (48000, 1), (32000, 2),
+                                                (22050, 1), (11025, 1)])
+def test_the_mp3_frame_walk_ends_where_the_sound_ends(rate: int, channels: int) -> None:
+    from archive.screening.mpeg import frames_end, holds_frames
+
+    tone = np.sin(2 * np.pi * 440 * np.arange(rate) / rate) * 0.3
+    out = io.BytesIO()
+    soundfile.write(out, np.stack([tone] * channels, axis=1), rate, format="MP3",
+                    subtype="MPEG_LAYER_III")  # MPEG-1, -2 and -2.5 frames
+    data = out.getvalue()
+    assert frames_end(data) == len(data) == frames_end(data[:-7]) + 7
+    assert frames_end(data + b"not sound") == len(data) and holds_frames(data[100:])
+    assert not holds_frames(b"Jon Jonsson \xff\xfb 120174-3399")
