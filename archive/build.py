@@ -33,13 +33,11 @@ from .errors import (
 from .features import arrow_schema
 from .locks import file_lock
 from .parallel import ONE_PROCESS, Engine, prepared
-from .prepare import Prepared
+from .prepare import PreparedBatch
 from .readers import Line, read_units
 from .records import Head, Record
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
 from .screening import Policy, Screener
-from .screening.analysis import Analysis
-from .screening.judge import Judgement
 from .seen import SeenSet, scratch_file
 from .shards.files import FileLog, sha256sums
 from .shards.parquet import ParquetShards
@@ -69,12 +67,15 @@ def _count_source(entry: Entry, record: Head, counted: set[str],
         sizes["media"] += record.media_bytes
 
 
-def screened(ready: Sequence[Prepared]) -> tuple[list[Analysis], list[Judgement]]:
-    """The analyses and judgements of a batch of valid, prepared records."""
-    analyses = [p.analysis for p in ready if p.analysis is not None]
-    judgements = [p.judgement for p in ready if p.judgement is not None]
-    assert len(analyses) == len(judgements) == len(ready), "unchecked records"
-    return analyses, judgements
+def kept(entry: Entry, ready: PreparedBatch, keys: SeenSet, screener: Screener
+         ) -> list[bool]:
+    """Refuse a prepared batch's first bad record (:func:`check_records`), then apply the
+    in-order screening to the rest: whether each record is kept."""
+    check_records(entry, ready.heads, keys, [p.problem for p in ready.records])
+    analyses = [p.analysis for p in ready.records if p.analysis is not None]
+    judgements = [p.judgement for p in ready.records if p.judgement is not None]
+    assert len(analyses) == len(judgements) == len(ready.records), "unchecked records"
+    return screener.keeps_many(ready.heads, analyses, judgements)
 
 
 def batches(records: Iterator[T]) -> Iterator[list[T]]:
@@ -248,10 +249,10 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
             for _, ready in prepared(batches(units), engine=engine,
                                      dataset=entry.id, record_type=entry.record_type,
                                      languages=entry.languages, policy=entry.screening):
-                check_records(entry, ready.heads, keys, [p.problem for p in ready.records])
-                kept = screener.keeps_many(ready.heads, *screened(ready.records))
+                keep_each = kept(entry, ready, keys, screener)
                 sizes_kept = []
-                for record, each, keep in zip(ready.heads, ready.records, kept, strict=True):
+                for record, each, keep in zip(ready.heads, ready.records, keep_each,
+                                              strict=True):
                     _count_source(entry, record, counted, sizes)
                     if not keep:
                         continue
@@ -261,7 +262,7 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
                     languages[record.language or
                               (entry.languages[0] if len(entry.languages) == 1 else "und")] += 1
                 assert ready.rows is not None
-                parquet.write_rows(ready.rows.filter(pa.array(kept)), sizes_kept)
+                parquet.write_rows(ready.rows.filter(pa.array(keep_each)), sizes_kept)
         info.parquet, info.webdataset = parquet.files, tars.files
         info.bytes = parquet.nbytes
         if info.records:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .build import batches, build, build_lock, check_records, screened, screener_for
+from .build import batches, build, build_lock, check_records, kept, screener_for
 from .cache import BuildOptions, fingerprint
 from .entries import Entry, Registry, check_version, version_key
 from .errors import HubError, ReleaseExistsError, SourceError, VerifyError, Where
@@ -113,8 +113,7 @@ def _screen(entry: Entry, path: Path, db: sqlite3.Connection, engine: Engine
                              dataset=entry.id, record_type=entry.record_type,
                              languages=entry.languages, policy=entry.screening,
                              serialise=False):
-        check_records(entry, ready.heads, keys, [p.problem for p in ready.records])
-        screener.keeps_many(ready.heads, *screened(ready.records))
+        kept(entry, ready, keys, screener)
     return screener.finish().summary(), path  # finish() writes the findings file
 
 

@@ -31,7 +31,8 @@ CACHE_KIB = 16 * 1024
 MAX_PARAMETERS = 900
 """Values bound in one statement (SQLite allows at least 999)."""
 FLUSH_ROWS = 131_072
-"""New rows buffered in memory before they go to SQLite, sorted."""
+"""New rows buffered in memory before they go, sorted, to SQLite (:class:`SeenSet`) or to
+a run (:class:`SortedRuns`)."""
 T = TypeVar("T")
 
 

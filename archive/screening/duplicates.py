@@ -237,7 +237,7 @@ class DuplicateIndex:
         self._bands = SortedRuns(scratch_directory(self._db))  # band hash -> records
 
     def _band_hashes(self, minimums: np.ndarray) -> np.ndarray:
-        """For each row of minimums, one signed 64-bit hash per band (distinct per band)."""
+        """For each row of minimums, one 64-bit hash per band (distinct per band)."""
         rows = minimums.astype(np.uint64).reshape(-1, self.bands, self.rows)
         with np.errstate(over="ignore"):
             combined = (rows * _BAND_MULTIPLIERS[:self.rows]).sum(axis=2, dtype=np.uint64)
@@ -268,7 +268,7 @@ class DuplicateIndex:
         matrix = np.stack([minimums[i] for i in texts])
         hashes = self._band_hashes(matrix)
         signatures = (matrix & 0xFF).astype(np.uint8)
-        earlier = self._indexed(hashes)
+        earlier = self._bands.find(hashes.ravel())  # records indexed before the batch
         values, counts = np.unique(hashes, return_counts=True)
         repeated = set(values[counts > 1].tolist())
         suspects = np.isin(hashes, [*earlier, *repeated]).any(axis=1)
@@ -296,16 +296,8 @@ class DuplicateIndex:
         owners = np.repeat(np.fromiter(added, np.int64, len(added)), self.bands)
         values = hashes[indexed].ravel()
         keep = ~np.isin(values, full)
-        self._remember(values[keep], owners[keep])
+        self._bands.add(values[keep], owners[keep])
         return out
-
-    def _indexed(self, hashes: np.ndarray) -> dict[int, list[int]]:
-        """The records indexed under any of ``hashes``, in order."""
-        return self._bands.find(hashes.ravel())
-
-    def _remember(self, hashes: np.ndarray, records: np.ndarray) -> None:
-        """Index each record under the band hash beside it."""
-        self._bands.add(hashes, records)
 
     def _signatures(self, records: list[int]) -> list[tuple[str, np.ndarray]]:
         rows = list(select_in(
