@@ -234,4 +234,3 @@ def published_text(form: dict[str, Any]) -> list[tuple[str, str]]:
     if isinstance(name, str):
         out.append(("/organisation/name", name))
     return out
-

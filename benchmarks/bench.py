@@ -16,8 +16,9 @@ build in one process, ``build-2w`` with two workers; ``rebuild`` is the same bui
 second time (the cache's saving). Figures only compare within one run on one machine.
 
 ``--images N`` also generates N JPEGs with captions in an image folder and compares the
-build (``media-build``, ``media-build-2w``) with ``datasets`` (an ``Image`` column to
-Parquet) and ``webdataset.ShardWriter`` (``--mb 0`` runs the media corpus alone).
+build (``media-build``, ``media-build-2w``) with ``datasets`` (an ``Image`` column, the
+pictures embedded as ``push_to_hub`` does, to Parquet) and ``webdataset.ShardWriter``
+(``--mb 0`` runs the media corpus alone).
 ``--memory-check`` builds corpora of MB and 4 x MB and exits 1 when the larger one's
 peak memory is more than 10% above the smaller's.
 """
@@ -120,8 +121,8 @@ def run_media_task(task: str, source: Path, work: Path) -> None:
             features=datasets.Features({"image": datasets.Image(),
                                         "caption": datasets.Value("string")}))
         # What push_to_hub does to each shard: read the pictures into the table. Without
-        # it, to_parquet writes only their paths (the baseline measured nothing until
-        # session 3: 0.2 MB of Parquet for 201 MB of pictures).
+        # it, to_parquet writes only their paths (0.2 MB of Parquet for 201 MB of
+        # pictures), and the baseline would measure nothing.
         ds = ds.with_format("arrow").map(embed_table_storage, batched=True,
                                          batch_size=1000, keep_in_memory=True)
         ds.with_format(None).to_parquet(work / "images.parquet")
@@ -306,8 +307,7 @@ def main() -> None:
             entry_for(work, source, args.images, size, media=True)
             print(f"media corpus: {size / 1e6:,.0f} MB, {args.images:,} JPEGs")
             report(run_all([f"media-{t}" for t in MEDIA_TASKS], source, work, args.repeat),
-                   args.images,
-                   size)
+                   args.images, size)
 
 
 def run_all(tasks: list[str], source: Path, work: Path, repeat: int = 1
