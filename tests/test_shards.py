@@ -84,6 +84,19 @@ def test_shards_roll_over_at_the_size_and_each_is_a_whole_tar(tmp_path: Path) ->
     assert keys == [r.key for r in records]
 
 
+def test_text_is_published_once_and_reads_back_whole(tmp_path: Path) -> None:
+    from archive.readers import read_split
+
+    records = [_record(f"r{i}", f"Ritgerð númer {i}. " * 40) for i in range(3)]
+    shards, [data] = _written(tmp_path, records)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        json_member = tar.extractfile("r1.json")
+        assert json_member is not None and b"Ritger" not in json_member.read()
+    path = tmp_path / shards.files[0].path
+    again = list(read_split("x", "text", "webdataset", path.parent, "train", [path.name]))
+    assert [(r.key, r.fields) for r in again] == [(r.key, r.fields) for r in records]
+
+
 def test_arrow_batches_give_the_same_row_groups_and_shards_as_rows(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq

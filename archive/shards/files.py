@@ -21,6 +21,42 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+class HashingFile:
+    """A file opened for writing that hashes what passes through it, so a shard's
+    sha256 is known when it closes, without reading it back. ``pyarrow`` writes to it
+    as to any Python file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self._digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes | memoryview) -> int:
+        self._digest.update(data)
+        self.size += len(data)
+        return self._file.write(data)
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
+
+    def writable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._file.close()
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class FileEntry:
     """One written file: its path inside the release, size, sha256 and record count."""
@@ -40,9 +76,20 @@ class FileLog:
 
     def add(self, path: Path, records: int | None = None) -> FileEntry:
         """Hash a finished file and record it; the path is stored relative to the root."""
-        rel = path.relative_to(self.root).as_posix()
-        entry = FileEntry(rel, path.stat().st_size, sha256_file(path), records)
-        self.entries[rel] = entry
+        return self._record(FileEntry(self._relative(path), path.stat().st_size,
+                                      sha256_file(path), records))
+
+    def add_hashed(self, written: HashingFile, records: int | None = None) -> FileEntry:
+        """Record a file written (and closed) through a :class:`HashingFile`."""
+        written.close()
+        return self._record(FileEntry(self._relative(written.path), written.size,
+                                      written.hexdigest(), records))
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def _record(self, entry: FileEntry) -> FileEntry:
+        self.entries[entry.path] = entry
         return entry
 
     def write_text(self, rel: str, text: str, records: int | None = None) -> FileEntry:

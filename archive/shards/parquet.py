@@ -4,13 +4,12 @@ bounded row groups and shard sizes."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .files import FileEntry, FileLog, ShardWriter
+from .files import FileEntry, FileLog, HashingFile, ShardWriter
 
 ROW_GROUP_BYTES = 100 * 1024**2
 SHARD_BYTES = 500 * 1024**2
@@ -54,7 +53,7 @@ class ParquetShards(ShardWriter):
         self.row_count = 0
         self.buffered = 0
         self.writer: pq.ParquetWriter | None = None
-        self.path: Path | None = None
+        self.sink: HashingFile | None = None
         self.shard_written = 0
         self.shard_rows = 0
         self.index = 0
@@ -63,8 +62,9 @@ class ParquetShards(ShardWriter):
         """Uncompressed Arrow bytes written, the Hub's ``num_bytes`` of the split."""
 
     def abort(self) -> None:
-        if self.writer is not None:
+        if self.writer is not None and self.sink is not None:
             self.writer.close()
+            self.sink.close()
 
     def write(self, row: dict[str, Any], size: int) -> None:
         """Add a row whose payload is about ``size`` bytes."""
@@ -102,9 +102,10 @@ class ParquetShards(ShardWriter):
         if not self.batches:
             return
         if self.writer is None:
-            self.path = self.log.root / self.folder / f"{self.split}-{self.index:05d}.parquet"
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.writer = pq.ParquetWriter(self.path, self.schema, write_page_index=True,
+            path = self.log.root / self.folder / f"{self.split}-{self.index:05d}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.sink = HashingFile(path)
+            self.writer = pq.ParquetWriter(self.sink, self.schema, write_page_index=True,
                                            **column_options(self.schema))
         table = pa.Table.from_batches(self.batches, schema=self.schema)
         self.writer.write_table(table, row_group_size=table.num_rows)
@@ -116,11 +117,11 @@ class ParquetShards(ShardWriter):
             self._close_shard()
 
     def _close_shard(self) -> None:
-        if self.writer is None or self.path is None:
+        if self.writer is None or self.sink is None:
             return
         self.writer.close()
-        self.files.append(self.log.add(self.path, records=self.shard_rows))
-        self.writer, self.path = None, None
+        self.files.append(self.log.add_hashed(self.sink, records=self.shard_rows))
+        self.writer, self.sink = None, None
         self.shard_written = self.shard_rows = 0
         self.index += 1
 

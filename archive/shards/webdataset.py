@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import orjson
 
 from ..features import TEXT_FIELDS
 from ..records import Record, published_fields
-from .files import FileEntry, FileLog, ShardWriter
+from .files import FileEntry, FileLog, HashingFile, ShardWriter
 from .tarbytes import MemberFormat, end_of_archive
 
 SHARD_BYTES = 1024**3
@@ -35,15 +35,16 @@ def compact_json(value: Any) -> bytes:
 
 
 def sample(record: Record, record_type: str) -> dict[str, Any]:
-    """The sample of a record: ``json`` (all fields), ``txt`` (main text), media."""
+    """The sample of a record: ``txt`` (the main text), ``json`` (every other field) and
+    its media. The text is not repeated in ``json``: it would double a text dataset's
+    tars (a reader puts it back from ``txt``, as :mod:`archive.readers` does)."""
     fields = published_fields(record)
-    out: dict[str, Any] = {
-        "__key__": record.key,
-        "json": compact_json(fields),
-    }
+    out: dict[str, Any] = {"__key__": record.key}
     text = fields.get(TEXT_FIELDS[record_type])
     if isinstance(text, str):
         out["txt"] = text.encode("utf-8")
+        del fields[TEXT_FIELDS[record_type]]
+    out["json"] = compact_json(fields)
     for media in record.media.values():
         out[media.ext] = media.data
     return out
@@ -64,8 +65,7 @@ class WebDatasetShards(ShardWriter):
         self.log, self.split, self.record_type = log, split, record_type
         self.shard_bytes, self.folder = shard_bytes, folder
         self.index = 0
-        self.stream: IO[bytes] | None = None
-        self.path: Path | None = None
+        self.stream: HashingFile | None = None
         self.count = self.offset = 0
         self.files: list[FileEntry] = []
 
@@ -79,9 +79,9 @@ class WebDatasetShards(ShardWriter):
     def write_bytes(self, members: bytes) -> None:
         """Append one sample's tar members (made by :func:`sample_bytes`)."""
         if self.stream is None:
-            self.path = self.log.root / self.folder / f"{self.split}-{self.index:05d}.tar"
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.stream = open(self.path, "wb")  # noqa: SIM115 - closed in _close_shard
+            path = self.log.root / self.folder / f"{self.split}-{self.index:05d}.tar"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.stream = HashingFile(path)
             self.offset = 0
         self.stream.write(members)
         self.offset += len(members)
@@ -90,12 +90,11 @@ class WebDatasetShards(ShardWriter):
             self._close_shard()
 
     def _close_shard(self) -> None:
-        if self.path is None or self.stream is None:
+        if self.stream is None:
             return
         self.stream.write(end_of_archive(self.offset))
-        self.stream.close()
-        self.files.append(self.log.add(self.path, records=self.count))
-        self.stream = self.path = None
+        self.files.append(self.log.add_hashed(self.stream, records=self.count))
+        self.stream = None
         self.count = 0
         self.index += 1
 
