@@ -184,11 +184,14 @@ def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
     key_file.unlink(missing_ok=True)
     shutil.rmtree(out, ignore_errors=True)  # a failed rebuild leaves no stale release
     shutil.rmtree(work, ignore_errors=True)
+    streamed = work.with_name(work.name + ".streamed")  # stripped copies of large videos
     try:
         work.mkdir(parents=True)
+        shutil.rmtree(streamed, ignore_errors=True)  # left by a build that was killed
+        streamed.mkdir()
         with scratch_file(work.with_name(work.name + ".scratch.sqlite")) as db:
             release = _build_into(entry, work, db, repo_id, url, options, history or [],
-                                  findings, engine, source)
+                                  findings, engine, source, streamed)
         fsync_tree(work)
         if out.exists():
             shutil.rmtree(out)
@@ -209,6 +212,7 @@ def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
                            hint="free some disk space, then run again") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(streamed, ignore_errors=True)
 
 
 def screener_for(entry: Entry, findings: Path | None = None,
@@ -227,7 +231,7 @@ def screener_for(entry: Entry, findings: Path | None = None,
 
 def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, url: str,
                 options: BuildOptions, history: list[dict[str, Any]], findings: Path | None,
-                engine: Engine, source: str) -> Release:
+                engine: Engine, source: str, streamed: Path) -> Release:
     log = FileLog(work)
     schema = arrow_schema(entry.record_type)
     screener = screener_for(entry, findings, db)
@@ -248,7 +252,8 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
                                entry.data, split, entry.splits[split])
             for _, ready in prepared(batches(units), engine=engine,
                                      dataset=entry.id, record_type=entry.record_type,
-                                     languages=entry.languages, policy=entry.screening):
+                                     languages=entry.languages, policy=entry.screening,
+                                     scratch=streamed):
                 keep_each = kept(entry, ready, keys, screener)
                 sizes_kept = []
                 for record, each, keep in zip(ready.heads, ready.records, keep_each,
@@ -256,7 +261,7 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
                     _count_source(entry, record, counted, sizes)
                     if not keep:
                         continue
-                    tars.write_bytes(each.tar)
+                    tars.write_sample(each.tar)
                     sizes_kept.append(each.size)
                     info.records += 1
                     languages[record.language or

@@ -87,6 +87,9 @@ def _loading(release: Release) -> str:
     split = next(iter(release.splits))
     base = (f"{release.url}/resolve/{tag}" if release.url.startswith("http")
             else f"https://huggingface.co/datasets/{repo}/resolve/{tag}")
+    large = ("\nA video file over 256 MiB is in the tar shards only: its Parquet row's "
+             "`video` has\n`path` (its member's name in the tars) and no `bytes`.\n"
+             if release.record_type == "video" else "")
     return f"""## How to load it
 
 With `datasets` (Parquet, the default config):
@@ -97,7 +100,7 @@ from datasets import load_dataset
 ds = load_dataset("{repo}", revision="{tag}")
 stream = load_dataset("{repo}", revision="{tag}", split="{split}", streaming=True)
 ```
-
+{large}
 With `webdataset` (the tar shards in `webdataset/`, one sample per record):
 
 ```python

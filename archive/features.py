@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from .records import Record
+from .streamed import FileSlice
 
 if TYPE_CHECKING:
     import datasets
@@ -70,7 +71,8 @@ def to_row(record: Record, record_type: str) -> dict[str, Any]:
     for column in (*COLUMNS[record_type], "language", "metadata"):
         if column in record.media:
             media = record.media[column]
-            row[column] = {"bytes": media.data, "path": f"{record.key}.{media.ext}"}
+            row[column] = {"bytes": None if isinstance(media.data, FileSlice) else media.data,
+                           "path": f"{record.key}.{media.ext}"}  # a large video: in the tars
         elif column == "metadata":
             meta = record.fields.get("metadata")
             row[column] = (json.dumps(meta, sort_keys=True, ensure_ascii=False)

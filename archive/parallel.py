@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from .errors import ArchiveError, ScreeningError, Where
@@ -144,14 +145,17 @@ def _prepare(records: list[Unit]) -> PreparedBatch:
 
 def prepared(batches: Iterator[list[Unit]], *, engine: Engine, dataset: str,
              record_type: str, languages: Sequence[str], policy: dict[str, Any] | None,
-             serialise: bool = True) -> Iterator[tuple[list[Unit], PreparedBatch]]:
+             serialise: bool = True, scratch: Path | None = None
+             ) -> Iterator[tuple[list[Unit], PreparedBatch]]:
     """Each batch with its records prepared by the engine's workers, in order.
 
     With one local worker nothing is started: the batches are prepared here. A failure in
     a worker process is a :class:`ScreeningError` naming the records; on any error the
-    batches not yet started are cancelled.
+    batches not yet started are cancelled. Stripped copies of large videos go into the
+    folder ``scratch`` (:mod:`archive.streamed`).
     """
-    args = (record_type, list(languages), policy, arrow_schema(record_type) if serialise else None)
+    args = (record_type, list(languages), policy,
+            arrow_schema(record_type) if serialise else None, scratch)
     with fewer_collections():
         yield from _prepared(batches, engine, dataset, args)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -23,7 +24,8 @@ from .schemas import record_error
 from .screening import Policy
 from .screening.analysis import Analyser, Analysis
 from .screening.judge import Judgement, judge
-from .shards.webdataset import sample_bytes
+from .shards.webdataset import Sample, sample_bytes
+from .streamed import FileSlice
 
 
 @dataclass
@@ -33,8 +35,8 @@ class Prepared:
     problem: tuple[str, str] | None = None  # (JSON pointer, message)
     analysis: Analysis | None = None  # only what the in-order checks need
     judgement: Judgement | None = None  # without the published record
-    size: int = 0  # bytes of text and media, for row-group sizes
-    tar: bytes = b""  # the WebDataset sample's tar members
+    size: int = 0  # bytes of text and media in the Parquet row, for row-group sizes
+    tar: Sample = b""  # the WebDataset sample's tar members
 
 
 @dataclass
@@ -52,10 +54,11 @@ class Preparer:
     schema); without a schema it stops after screening."""
 
     def __init__(self, record_type: str, languages: Sequence[str],
-                 policy: dict[str, Any] | None, schema: pa.Schema | None) -> None:
+                 policy: dict[str, Any] | None, schema: pa.Schema | None,
+                 scratch: Path | None = None) -> None:
         self.record_type, self.schema = record_type, schema
         self.policy = Policy.from_dict(policy)
-        self.analyser = Analyser(record_type, languages, self.policy)
+        self.analyser = Analyser(record_type, languages, self.policy, scratch)
 
     def __call__(self, units: Sequence[Record | Line]) -> PreparedBatch:
         """Prepare records (unparsed lines are parsed first: a bad one raises its
@@ -75,8 +78,13 @@ class Preparer:
             if self.schema is not None:
                 rows.append(to_row(published, self.record_type))
                 out[i].size = len(text_of(published, self.record_type)) + sum(
-                    len(m.data) for m in published.media.values())
+                    len(m.data) for m in published.media.values()
+                    if not isinstance(m.data, FileSlice))  # not in the Parquet row
                 out[i].tar = sample_bytes(published, self.record_type)
+            else:  # screening only: stripped copies of large videos are not kept
+                for media in published.media.values():
+                    if isinstance(media.data, FileSlice):
+                        media.data.discard()
         table = (pa.RecordBatch.from_pylist(rows, schema=self.schema)
                  if self.schema is not None else None)
         return PreparedBatch(out, [head(r) for r in records], table)

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from .errors import RecordError, SourceError, Where
 from .records import MEDIA_FIELDS, Media, Origin, Record, safe_key
+from .streamed import FileSlice, MediaBytes, streams
 
 MAX_LINE_BYTES = 256 * 1024 * 1024
 MAX_MEDIA_BYTES = 4 * 1024**3
@@ -69,11 +70,14 @@ class _Reader:
         if not path.is_file():
             raise SourceError(f"media file {name!r} does not exist",
                               self.where(line, key, f"/{self.media_field}"))
-        if path.stat().st_size > MAX_MEDIA_BYTES:
+        size = path.stat().st_size
+        if size > MAX_MEDIA_BYTES:
             raise RecordError(f"media file {name!r} is larger than {MAX_MEDIA_BYTES:,} bytes",
                               self.where(line, key, f"/{self.media_field}"))
-        return Media(data=path.read_bytes(), ext=pure.suffix.lstrip(".").lower(),
-                     name=pure.name)
+        ext = pure.suffix.lstrip(".").lower()
+        if streams(ext, size):
+            return Media(data=FileSlice.of(path, 0, size), ext=ext, name=pure.name)
+        return Media(data=path.read_bytes(), ext=ext, name=pure.name)
 
     def fallback_key(self, number: int) -> str:
         return safe_key(f"{self.split}-{self.stem}-{number:08d}")
@@ -310,9 +314,10 @@ def read_webdataset(reader: _Reader) -> Iterator[Record]:
     except (tarfile.TarError, OSError) as exc:
         raise SourceError(f"not a readable tar file: {exc}", reader.where()) from None
     current: str | None = None
-    parts: dict[str, tuple[str, bytes]] = {}
+    parts: dict[str, tuple[str, MediaBytes]] = {}
     seen: set[str] = set()
     number = 0
+    plain = getattr(tar.fileobj, "comptype", None) == "tar"  # offsets are the file's
     with tar:
         try:
             for member in tar:
@@ -344,6 +349,9 @@ def read_webdataset(reader: _Reader) -> Iterator[Record]:
                 if len(parts) >= MAX_MEMBERS:
                     raise RecordError(f"sample {key!r} has more than {MAX_MEMBERS} members",
                                       reader.where(record=key))
+                if plain and streams(ext.rsplit(".", 1)[-1], member.size):
+                    parts[ext] = (name, FileSlice.of(reader.path, member.offset_data, member.size))
+                    continue
                 f = tar.extractfile(member)
                 parts[ext] = (name, f.read() if f else b"")
         except tarfile.TarError as exc:
@@ -353,7 +361,7 @@ def read_webdataset(reader: _Reader) -> Iterator[Record]:
         yield _sample(reader, current, parts, number)
 
 
-def _sample(reader: _Reader, key: str, parts: dict[str, tuple[str, bytes]],
+def _sample(reader: _Reader, key: str, parts: dict[str, tuple[str, MediaBytes]],
             number: int) -> Record:
     origin = Origin(reader.name, member=key)
     fields: dict[str, Any] = {}

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .streamed import MediaBytes
+
 SPLITS = ("train", "validation", "test")
 MEDIA_FIELDS = {"image": "image", "audio": "audio", "video": "video"}
 """Record fields that hold a media file, by field name, for every record type."""
@@ -31,9 +33,10 @@ class Origin:
 
 @dataclass
 class Media:
-    """A media file carried by a record: its bytes and its extension (``flac``, ``jpg``)."""
+    """A media file carried by a record: its bytes (or, for a video too large to hold,
+    where to read them) and its extension (``flac``, ``jpg``)."""
 
-    data: bytes
+    data: MediaBytes
     ext: str
     name: str
 

@@ -1,7 +1,7 @@
 """Throughput and memory of a release build, side by side with baselines, in one run.
 
 Usage: python benchmarks/bench.py [--mb 256] [--tasks a,b,...] [--images N] [--repeat N]
-       [--memory-check]
+       [--memory-check] [--video-mb N]
 
 Generates a realistic JSON Lines text corpus (essays assembled from the bundled
 examples' sentences, every record distinct), then runs each task in its own process
@@ -20,7 +20,9 @@ build (``media-build``, ``media-build-2w``) with ``datasets`` (an ``Image`` colu
 pictures embedded as ``push_to_hub`` does, to Parquet) and ``webdataset.ShardWriter``
 (``--mb 0`` runs the media corpus alone).
 ``--memory-check`` builds corpora of MB and 4 x MB and exits 1 when the larger one's
-peak memory is more than 10% above the smaller's.
+peak memory is more than 10% above the smaller's; ``--video-mb N`` does the same with a
+dataset of one video of 300 MB and one of N MB (videos that large stream through the
+build, :mod:`archive.streamed`).
 """
 
 from __future__ import annotations
@@ -198,20 +200,95 @@ def run_task(task: str, source: Path, work: Path, dataset: str = "bench-essays")
         raise SystemExit(f"unknown task {task}")
 
 
+def video_corpus(folder: Path, megabytes: int, seed: int = 0) -> int:
+    """Write one MP4 of about ``megabytes`` MB (a second of noise at a high bit rate, its
+    packets repeated, with a title, an artist and a location for the build to strip) and
+    a ``metadata.jsonl`` naming it; return its size."""
+    import io
+
+    import av
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    clip = io.BytesIO()
+    with av.open(clip, "w", format="mp4") as out:
+        stream = out.add_stream("mpeg4", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 640, 480, "yuv420p"
+        stream.bit_rate = 50_000_000
+        for _ in range(25):
+            pixels = rng.integers(0, 255, (480, 640, 3), dtype=np.uint8)
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
+        out.mux(stream.encode())
+    path = folder / "video-0.mp4"
+    with av.open(io.BytesIO(clip.getvalue())) as src, av.open(str(path), "w",
+                                                               format="mp4") as dst:
+        dst.metadata.update({"title": "Afmæli Jóns", "artist": "Jón Jónsson",
+                             "location": "+64.1466-021.9426/"})
+        copy = dst.add_stream_from_template(src.streams.video[0])
+        packets = [p for p in src.demux(video=0) if p.dts is not None]
+        step = max(p.pts for p in packets) + packets[1].pts - packets[0].pts
+        written, round_ = 0, 0
+        while written < megabytes * 1_000_000:
+            for packet in packets:
+                original = (packet.pts, packet.dts)
+                packet.pts, packet.dts = original[0] + round_ * step, original[1] + round_ * step
+                packet.stream = copy
+                dst.mux(packet)
+                packet.pts, packet.dts = original
+                written += packet.size
+            round_ += 1
+    (folder / "metadata.jsonl").write_text(json.dumps(
+        {"file_name": path.name, "id": "video-0", "caption": "Noise, for the benchmark.",
+         "language": "en"}) + "\n", encoding="utf-8")
+    return path.stat().st_size
+
+
+SMALL_VIDEO_MB = 300
+"""The smaller video of ``--video-mb``: just above the size from which videos stream."""
+
+
+def video_memory_check(megabytes: int) -> int:
+    """Build a dataset of one video of :data:`SMALL_VIDEO_MB` and one of ``megabytes``;
+    1 if memory grew more than 10%."""
+    peaks = []
+    for size in (SMALL_VIDEO_MB, megabytes):
+        with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+            work = Path(tmp)
+            source = work / "data" / "metadata.jsonl"
+            made = video_corpus(source.parent, size)
+            entry_for(work, source, 1, made, kind="video")
+            (work / "out").mkdir()
+            seconds, peak = measure("video-build", source, work / "out")
+            peaks.append(peak)
+            print(f"build of one {made / 1e6:,.0f} MB video: {seconds:.1f} s, "
+                  f"peak RSS {peak:,.0f} MB", flush=True)
+    ratio = peaks[1] / peaks[0]
+    print(f"peak memory ratio {megabytes:,} MB video / {SMALL_VIDEO_MB} MB video: "
+          f"{ratio:.2f} (at most 1.10 expected)")
+    return 0 if ratio <= 1.10 else 1
+
+
+KINDS = {"text": ("bench-essays", "Benchmark essays",
+                  "essays assembled from the bundled examples' sentences."),
+         "image": ("bench-images", "Benchmark images",
+                   "pictures of shapes on noisy backgrounds, with captions."),
+         "video": ("bench-video", "Benchmark video", "noise at a high bit rate.")}
+"""Dataset id, title and description of each generated corpus."""
+
+
 def entry_for(work: Path, source: Path, records: int, size: int | None = None,
-              media: bool = False) -> None:
+              kind: str = "text") -> None:
     """An approved entry for a generated corpus, so ``build`` runs the whole pipeline."""
     from archive.entries import Registry
 
     root = work / "root"
     (root / "datacards").mkdir(parents=True, exist_ok=True)
-    dataset = "bench-images" if media else "bench-essays"
-    form = {"id": dataset, "title": "Benchmark images" if media else "Benchmark essays",
-            "description": "Generated for the benchmark: " + (
-                "pictures of shapes on noisy backgrounds, with captions." if media else
-                "essays assembled from the bundled examples' sentences."),
-            "modalities": ["image" if media else "text"],
-            "record_type": "image" if media else "text",
+    dataset, title, description = KINDS[kind]
+    media = kind != "text"
+    form = {"id": dataset, "title": title,
+            "description": "Generated for the benchmark: " + description,
+            "modalities": [kind], "record_type": kind,
             "languages": ["en"] if media else ["is", "en"], "license": "CC-BY-4.0",
             "pathway": "open",
             "size": {"records": records, "bytes": size or source.stat().st_size},
@@ -269,6 +346,9 @@ def main() -> None:
                         help="Run every task this many times; report the median.")
     parser.add_argument("--images", type=int, default=0,
                         help="Also run the media tasks on a corpus of this many JPEGs.")
+    parser.add_argument("--video-mb", type=int, default=0,
+                        help="Only compare the build's peak memory on one video of this "
+                             "many MB and one of 300 MB.")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -278,6 +358,8 @@ def main() -> None:
         started = time.perf_counter()
         if task.startswith("media-"):
             run_media_task(task.removeprefix("media-"), Path(source), Path(work))
+        elif task.startswith("video-"):
+            run_task(task.removeprefix("video-"), Path(source), Path(work), "bench-video")
         else:
             run_task(task, Path(source), Path(work))
         seconds = time.perf_counter() - started
@@ -288,6 +370,8 @@ def main() -> None:
         return
     if args.memory_check:
         raise SystemExit(memory_check(args.mb))
+    if args.video_mb:
+        raise SystemExit(video_memory_check(args.video_mb))
     if args.mb:
         with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
             work = Path(tmp)
@@ -304,7 +388,7 @@ def main() -> None:
             work = Path(tmp)
             source = work / "data" / "metadata.jsonl"
             size = image_corpus(source.parent, args.images)
-            entry_for(work, source, args.images, size, media=True)
+            entry_for(work, source, args.images, size, kind="image")
             print(f"media corpus: {size / 1e6:,.0f} MB, {args.images:,} JPEGs")
             report(run_all([f"media-{t}" for t in MEDIA_TASKS], source, work, args.repeat),
                    args.images, size)

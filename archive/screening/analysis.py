@@ -11,11 +11,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..records import Record
+from ..streamed import MediaBytes
 from .duplicates import digest_bytes, text_keys
 from .fields import TextField, main_text, text_fields
 from .language import LanguageIdentifier, primary
@@ -81,8 +83,8 @@ class Analyser:
     """Makes :class:`Analysis` for records of one dataset."""
 
     def __init__(self, record_type: str, declared_languages: Sequence[str],
-                 policy: Policy) -> None:
-        self.record_type, self.policy = record_type, policy
+                 policy: Policy, scratch: Path | None = None) -> None:
+        self.record_type, self.policy, self.scratch = record_type, policy, scratch
         self.languages = LanguageIdentifier(
             declared_languages, extra=policy.extra_languages,
             sample_chars=policy.language_sample_chars, min_chars=policy.language_min_chars)
@@ -122,11 +124,12 @@ class Analyser:
                           else self.detector.find(f.value, known))
                 for f, name in zip(fields, names, strict=True)]
 
-    def _media(self, data: bytes, ext: str) -> MediaCheck:
+    def _media(self, data: MediaBytes, ext: str) -> MediaCheck:
         problem = check_media(data, ext, video_decode_frames=self.policy.video_decode_frames)
         if problem is not None:
             return MediaCheck(problem=problem)
         try:
-            return MediaCheck(stripped=strip_metadata(data, sniff(data) or "", ext))
+            return MediaCheck(stripped=strip_metadata(data, sniff(data) or "", ext,
+                                                      self.scratch))
         except Exception as error:  # unstrippable metadata must not be published
             return MediaCheck(strip_error=type(error).__name__)

@@ -14,13 +14,18 @@ language) are not reported as stripped.
 from __future__ import annotations
 
 import io
+import os
 import struct
+import tempfile
+from pathlib import Path
+from typing import IO
 
 import av
 import mutagen
 import mutagen.apev2
 import mutagen.id3
 
+from ..streamed import FileSlice, MediaBytes, readable
 from .chunks import LARGE, riff_chunks
 from .mpeg import frames_end, holds_frames
 
@@ -122,9 +127,9 @@ _OUTPUT_FORMAT = {("isobmff", "mov"): "mov", ("matroska", "webm"): "webm",
                   ("matroska", "mkv"): "matroska"}
 
 
-def video_tags(data: bytes) -> tuple[list[str], list[str]]:
+def video_tags(data: MediaBytes) -> tuple[list[str], list[str]]:
     """Names of a video's non-technical container/stream tags and of its non-AV streams."""
-    with av.open(io.BytesIO(data)) as container:
+    with readable(data) as f, av.open(f) as container:
         names = [f"VIDEO:{k}" for k in _sensitive(dict(container.metadata))]
         extra = []
         for stream in container.streams:
@@ -134,16 +139,47 @@ def video_tags(data: bytes) -> tuple[list[str], list[str]]:
     return sorted(set(names)), extra
 
 
-def strip_video(data: bytes, family: str, ext: str) -> Result:
-    """Copy a video's streams into a new container without tags or data streams."""
+def strip_video(data: MediaBytes, family: str, ext: str,
+                scratch: Path | None = None) -> tuple[MediaBytes, list[str], bool]:
+    """Copy a video's streams into a new container without tags or data streams (a
+    :class:`~archive.streamed.FileSlice` into a file in ``scratch``, the temporary
+    folder by default, never into memory)."""
     names, extra = video_tags(data)
     if not names and not extra:
         return data, [], False
-    out = io.BytesIO()
-    with av.open(io.BytesIO(data)) as src, av.open(
+    cleaned: MediaBytes
+    if isinstance(data, FileSlice):
+        handle, name = tempfile.mkstemp(suffix=f".{ext}", dir=scratch)
+        os.close(handle)
+        cleaned = FileSlice(Path(name), 0, 0, scratch=True)
+        try:
+            _copy_streams(data, name, family, ext)
+            cleaned = FileSlice(cleaned.path, 0, cleaned.path.stat().st_size, scratch=True)
+            left, _ = video_tags(cleaned)
+        except BaseException:
+            cleaned.discard()
+            raise
+    else:
+        out = io.BytesIO()
+        _copy_streams(data, out, family, ext)
+        cleaned = out.getvalue()
+        left, _ = video_tags(cleaned)
+    if left:
+        if isinstance(cleaned, FileSlice):
+            cleaned.discard()
+        raise ValueError(f"tags left after stripping: {', '.join(left)}")
+    gps = any(h in name.lower() for name in names for h in _GPS_HINTS)
+    return cleaned, names + extra, gps
+
+
+def _copy_streams(data: MediaBytes, out: str | IO[bytes], family: str, ext: str) -> None:
+    """Mux the video, audio and subtitle packets of ``data`` into ``out``, no tags.
+    Bit-exact: without it the Matroska muxer draws random track ids, and MP4 names the
+    FFmpeg version, so the same input would not give the same bytes."""
+    with readable(data) as f, av.open(f) as src, av.open(
             out, "w", format=_OUTPUT_FORMAT.get((family, ext.lower()),
-                                                "mp4" if family == "isobmff" else "matroska")
-    ) as dst:
+                                                "mp4" if family == "isobmff" else "matroska"),
+            options={"fflags": "+bitexact"}) as dst:
         streams = {}
         for stream in src.streams:
             if stream.type in ("video", "audio", "subtitle"):
@@ -155,9 +191,3 @@ def strip_video(data: bytes, family: str, ext: str) -> Result:
                 continue
             packet.stream = streams[packet.stream.index]
             dst.mux(packet)
-    cleaned = out.getvalue()
-    left, _ = video_tags(cleaned)
-    if left:
-        raise ValueError(f"tags left after stripping: {', '.join(left)}")
-    gps = any(h in name.lower() for name in names for h in _GPS_HINTS)
-    return cleaned, names + extra, gps

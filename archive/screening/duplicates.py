@@ -29,6 +29,7 @@ import numpy as np
 from rensa import RMinHash
 
 from ..seen import SeenSet, SortedRuns, scratch, scratch_directory, select_in
+from ..streamed import MediaBytes, blake2b_of
 
 NUM_PERM = 128
 SEED = 20240611
@@ -82,11 +83,12 @@ def _digest(normalised: str) -> bytes:
     return hashlib.blake2b(normalised.encode("utf-8"), digest_size=16).digest()
 
 
-def digest_bytes(parts: Iterable[bytes]) -> bytes:
-    """The 16-byte digest of media files' bytes, in order."""
+def digest_bytes(parts: Iterable[MediaBytes]) -> bytes:
+    """The 16-byte digest of media files' bytes, in order (a video too large to hold is
+    read in pieces)."""
     h = hashlib.blake2b(digest_size=16)
     for part in parts:
-        h.update(hashlib.blake2b(part, digest_size=16).digest())
+        h.update(blake2b_of(part))
     return h.digest()
 
 

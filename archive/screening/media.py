@@ -24,6 +24,7 @@ import av
 import soundfile
 from PIL import Image, ImageFile, ImageSequence
 
+from ..streamed import MediaBytes, readable
 from .chunks import png_chunks, riff_chunks
 
 EXTENSION_FAMILY: dict[str, str] = {
@@ -54,7 +55,7 @@ class MediaProblem:
     reason: str
 
 
-def _id3_size(data: bytes) -> int:
+def _id3_size(data: MediaBytes) -> int:
     """Length of a leading ID3v2 tag (0 if none)."""
     if data[:3] != b"ID3" or len(data) < 10:
         return 0
@@ -62,7 +63,7 @@ def _id3_size(data: bytes) -> int:
     return 10 + size + (10 if data[5] & 0x10 else 0)
 
 
-def sniff(data: bytes) -> str | None:
+def sniff(data: MediaBytes) -> str | None:
     """The container family of ``data`` from its first bytes, or ``None`` if unknown."""
     head = data[:16]
     if head.startswith(b"\xff\xd8\xff"):
@@ -200,15 +201,15 @@ def _decode_with_av(data: bytes) -> None:
         raise ValueError(f"{samples} of {declared} audio samples decode (truncated)")
 
 
-def _check_boxes(data: bytes) -> None:
+def _check_boxes(data: MediaBytes) -> None:
     """ISO base media boxes tile the file exactly."""
     pos = 0
     while pos < len(data):
         if pos + 8 > len(data):
             raise ValueError("a box header is cut short")
-        size = struct.unpack_from(">I", data, pos)[0]
+        size = int.from_bytes(data[pos:pos + 4], "big")
         if size == 1:
-            size = struct.unpack_from(">Q", data, pos + 8)[0]
+            size = int.from_bytes(data[pos + 8:pos + 16], "big")
         elif size == 0:
             size = len(data) - pos
         if size < 8 or pos + size > len(data):
@@ -216,7 +217,7 @@ def _check_boxes(data: bytes) -> None:
         pos += size
 
 
-def _vint(data: bytes, pos: int, keep_marker: bool) -> tuple[int, int]:
+def _vint(data: MediaBytes, pos: int, keep_marker: bool) -> tuple[int, int]:
     """An EBML variable-length integer at ``pos``: its value and its length."""
     first = data[pos]
     length = 9 - first.bit_length() if first else 9
@@ -228,7 +229,7 @@ def _vint(data: bytes, pos: int, keep_marker: bool) -> tuple[int, int]:
     return value, length
 
 
-def _check_ebml(data: bytes) -> None:
+def _check_ebml(data: MediaBytes) -> None:
     """The Matroska segment, when its size is known, fits inside the file."""
     pos = 0
     for _ in range(2):  # the EBML header, then the segment
@@ -242,13 +243,14 @@ def _check_ebml(data: bytes) -> None:
         pos = start + size
 
 
-def check_video(data: bytes, family: str, decode_frames: int = VIDEO_DECODE_FRAMES) -> None:
-    """Read every packet and decode the first frames; raise ``ValueError`` if broken."""
+def check_video(data: MediaBytes, family: str, decode_frames: int = VIDEO_DECODE_FRAMES) -> None:
+    """Read every packet and decode the first frames; raise ``ValueError`` if broken.
+    A :class:`~archive.streamed.FileSlice` is read in pieces, never whole."""
     if family == "isobmff":
         _check_boxes(data)
     else:
         _check_ebml(data)
-    with av.open(io.BytesIO(data)) as container:
+    with readable(data) as f, av.open(f) as container:
         if not container.streams.video:
             raise ValueError("no video stream")
         packets: Counter[int] = Counter()
@@ -259,7 +261,7 @@ def check_video(data: bytes, family: str, decode_frames: int = VIDEO_DECODE_FRAM
             if stream.frames and packets[stream.index] < stream.frames:
                 raise ValueError(f"stream {stream.index} has {packets[stream.index]} of "
                                  f"{stream.frames} packets (truncated)")
-    with av.open(io.BytesIO(data)) as container:
+    with readable(data) as f, av.open(f) as container:
         decoded = 0
         for _ in container.decode(video=0):
             decoded += 1
@@ -269,7 +271,7 @@ def check_video(data: bytes, family: str, decode_frames: int = VIDEO_DECODE_FRAM
         raise ValueError("no video frame decodes")
 
 
-def check_media(data: bytes, ext: str, *,
+def check_media(data: MediaBytes, ext: str, *,
                 video_decode_frames: int = VIDEO_DECODE_FRAMES) -> MediaProblem | None:
     """Check one media file against its extension; ``None`` when it is sound."""
     expected = EXTENSION_FAMILY.get(ext.lower().lstrip("."))

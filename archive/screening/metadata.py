@@ -15,9 +15,11 @@ import io
 import re
 import struct
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PIL import ExifTags, Image, ImageSequence
 
+from ..streamed import FileSlice, MediaBytes
 from .avmeta import strip_audio, strip_video
 from .chunks import png_chunks, riff_chunks
 
@@ -31,7 +33,7 @@ _KEYWORD = re.compile(r"^[A-Za-z][A-Za-z0-9 :._-]{0,39}$")
 class Stripped:
     """The cleaned bytes, the names of what was removed, and whether a GPS position was."""
 
-    data: bytes
+    data: MediaBytes
     removed: list[str] = field(default_factory=list)
     gps: bool = False
 
@@ -259,9 +261,13 @@ _STRIPPERS = {"jpeg": strip_jpeg, "png": strip_png, "webp": strip_webp, "gif": s
               "tiff": strip_tiff}
 
 
-def strip_metadata(data: bytes, family: str, ext: str) -> Stripped:
-    """Strip metadata from a checked media file of ``family`` (see :func:`.media.sniff`)."""
-    if family in _STRIPPERS:
+def strip_metadata(data: MediaBytes, family: str, ext: str,
+                   scratch: Path | None = None) -> Stripped:
+    """Strip metadata from a checked media file of ``family`` (see :func:`.media.sniff`);
+    a video too large to hold is stripped into a file in ``scratch``."""
+    if isinstance(data, FileSlice):  # only videos stream (archive.streamed)
+        result = Stripped(*strip_video(data, family, ext, scratch))
+    elif family in _STRIPPERS:
         result = _STRIPPERS[family](data)
     elif family in ("flac", "wav", "mp3", "ogg"):
         result = Stripped(*strip_audio(data, family))

@@ -13,10 +13,12 @@ from typing import Any
 
 import orjson
 
+from ..errors import SourceError, Where
 from ..features import TEXT_FIELDS
 from ..records import Record, published_fields
+from ..streamed import FileSlice
 from .files import FileEntry, FileLog, HashingFile, ShardWriter
-from .tarbytes import MemberFormat, end_of_archive
+from .tarbytes import BLOCK, MemberFormat, end_of_archive
 
 SHARD_BYTES = 1024**3
 MTIME = 0
@@ -50,11 +52,40 @@ def sample(record: Record, record_type: str) -> dict[str, Any]:
     return out
 
 
-def sample_bytes(record: Record, record_type: str) -> bytes:
+Sample = bytes | tuple[bytes | FileSlice, ...]
+"""A sample's tar members: their bytes, or pieces where a large video is read from its
+file as it is written (:mod:`archive.streamed`)."""
+
+
+def sample_bytes(record: Record, record_type: str) -> Sample:
     """The tar members of a record's sample, in ``webdataset``'s order (by extension)."""
     members = sample(record, record_type)
     key = members.pop("__key__")
-    return b"".join(MEMBERS.member(f"{key}.{ext}", members[ext]) for ext in sorted(members))
+    if not any(isinstance(data, FileSlice) for data in members.values()):
+        return b"".join(MEMBERS.member(f"{key}.{ext}", members[ext]) for ext in sorted(members))
+    pieces: list[bytes | FileSlice] = []
+    for ext in sorted(members):
+        data = members[ext]
+        if isinstance(data, FileSlice):
+            pieces += [MEMBERS.header(f"{key}.{ext}", len(data)), data,
+                       bytes(-len(data) % BLOCK)]
+        else:
+            pieces.append(MEMBERS.member(f"{key}.{ext}", data))
+    return tuple(pieces)
+
+
+def _copy(media: FileSlice, stream: HashingFile) -> None:
+    """Copy a large video into a shard in pieces; refuse one whose file changed since
+    it was read (what was checked would not be what is published)."""
+    copied = 0
+    for piece in media.chunks():
+        stream.write(piece)
+        copied += len(piece)
+    changed = copied != media.size or not media.unchanged()
+    media.discard()
+    if changed:
+        raise SourceError("the media file changed during the build", Where(file=media.path),
+                          hint="leave the data folder alone while a build runs")
 
 
 class WebDatasetShards(ShardWriter):
@@ -74,17 +105,23 @@ class WebDatasetShards(ShardWriter):
             self.stream.close()
 
     def write(self, record: Record) -> None:
-        self.write_bytes(sample_bytes(record, self.record_type))
+        self.write_sample(sample_bytes(record, self.record_type))
 
-    def write_bytes(self, members: bytes) -> None:
-        """Append one sample's tar members (made by :func:`sample_bytes`)."""
+    def write_sample(self, members: Sample) -> None:
+        """Append one sample's tar members (made by :func:`sample_bytes`). A large
+        video is copied from its file in pieces, and removed after if the build made
+        it (a stripped copy)."""
         if self.stream is None:
             path = self.log.root / self.folder / f"{self.split}-{self.index:05d}.tar"
             path.parent.mkdir(parents=True, exist_ok=True)
             self.stream = HashingFile(path)
             self.offset = 0
-        self.stream.write(members)
-        self.offset += len(members)
+        for piece in (members,) if isinstance(members, bytes) else members:
+            if isinstance(piece, FileSlice):
+                _copy(piece, self.stream)
+            else:
+                self.stream.write(piece)
+            self.offset += len(piece)
         self.count += 1
         if self.offset >= self.shard_bytes:
             self._close_shard()
