@@ -171,12 +171,19 @@ def text_keys(texts: Sequence[str], *, shingle_words: int = 5, min_words: int = 
     the MinHash minimums of its first :data:`MAX_NEAR_CHARS` characters (``None`` when it
     has fewer than ``min_words`` words, or when ``near`` is off). The same as text by text,
     made for groups of the batch's texts at once."""
-    norm = [unicodedata.normalize("NFKC", t).casefold() for t in texts]
-    digests = [_digest(collapse(t)) if t else None for t in norm]
+    digests: list[bytes | None] = []
+    heads: list[str] = []
+    for text in texts:
+        if len(text) > LONG_TEXT_CHARS:
+            digest, head = _long_text_keys(text)
+        else:
+            norm = unicodedata.normalize("NFKC", text).casefold()
+            digest, head = _digest(collapse(norm)) if norm else None, norm[:MAX_NEAR_CHARS]
+        digests.append(digest)
+        heads.append(head)
     minimums: list[np.ndarray | None] = [None] * len(texts)
     if not near or not texts:
         return digests, minimums
-    heads = [t[:MAX_NEAR_CHARS] for t in norm]
     for group in _groups([len(t) for t in heads]):
         hashes, counts = _words([heads[i] for i in group])
         wanted = counts >= max(min_words, 1)
@@ -188,6 +195,49 @@ def text_keys(texts: Sequence[str], *, shingle_words: int = 5, min_words: int = 
         for index, row in zip(np.flatnonzero(wanted), matrix.to_rows(), strict=True):
             minimums[group[index]] = np.asarray(row, dtype=np.uint32)
     return digests, minimums
+
+
+LONG_TEXT_CHARS = 2_000_000
+"""From this length a text is normalised in pieces (:func:`_long_text_keys`)."""
+PIECE_CHARS = 1_000_000
+_SAFE_CUT = re.compile(r"[\s!-~\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff]")
+"""Characters that normalisation never joins to the one before (starters that are not
+the second of a canonical composition: ASCII, whitespace, kana, CJK ideographs): a text
+cut before one normalises piece by piece as it does whole."""
+
+
+def _normalised_pieces(text: str) -> Iterator[str]:
+    """``unicodedata.normalize("NFKC", text).casefold()`` in pieces of about
+    :data:`PIECE_CHARS`, cut before a :data:`_SAFE_CUT` character."""
+    start = 0
+    while start < len(text):
+        cut = _SAFE_CUT.search(text, start + PIECE_CHARS)
+        end = cut.start() if cut else len(text)
+        yield unicodedata.normalize("NFKC", text[start:end]).casefold()
+        start = end
+
+
+def _long_text_keys(text: str) -> tuple[bytes, str]:
+    """The exact digest and the near-duplicate head (first :data:`MAX_NEAR_CHARS`
+    normalised characters) of a long text, as for a short one, without holding more
+    than a piece of its normalised form: a 200 MB text took 2.6 GB whole."""
+    digest = hashlib.blake2b(digest_size=16)
+    head: list[str] = []
+    head_chars = 0
+    started = space = False  # output so far; whitespace pending between words
+    for piece in _normalised_pieces(text):
+        if head_chars < MAX_NEAR_CHARS:
+            head.append(piece[:MAX_NEAR_CHARS - head_chars])
+            head_chars += len(head[-1])
+        words = piece.split()
+        if not words:
+            space = space or bool(piece)
+            continue
+        if started and (space or piece[0].isspace()):
+            digest.update(b" ")
+        digest.update(" ".join(words).encode("utf-8"))
+        started, space = True, piece[-1].isspace()
+    return digest.digest(), "".join(head)
 
 
 def _groups(sizes: Sequence[int]) -> Iterator[list[int]]:

@@ -229,3 +229,34 @@ def test_long_texts_are_keyed_in_bounded_groups_on_their_first_characters(
     prefix = text_keys([unicodedata.normalize("NFKC", texts[3]).casefold()[:2_000]])[1][0]
     assert (cut[1][3] == prefix).all() and not (cut[1][3] == whole[1][3]).all()
     assert (cut[1][0] == whole[1][0]).all()  # a short text is keyed in full
+
+
+HARD = ("ab \t\n\u00a0\u3000.A\u0301e\u0308\u0327\u1100\u1161\u11a8\uac00\u304b\u3099"
+        "\u30ab\u309a\ufb01\uff21\u2126\u00df\u0130\u4e00\u0e33\u1e9b\u0323")
+"""Whitespace, combining marks, Hangul jamo, kana with voicing marks, compatibility forms
+(ligatures, full width, Kelvin-like signs), characters that case-fold to two."""
+
+
+@given(st.text(alphabet=st.sampled_from(HARD) | st.characters(), max_size=60),
+       st.integers(1, 5), st.integers(0, 30))
+@settings(max_examples=800, deadline=None)
+def test_a_long_text_is_keyed_in_pieces_as_it_is_whole(text: str, piece: int,
+                                                       head: int) -> None:
+    norm = unicodedata.normalize("NFKC", text).casefold()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(duplicates, "PIECE_CHARS", piece)
+        patch.setattr(duplicates, "MAX_NEAR_CHARS", head)
+        assert duplicates._long_text_keys(text) == (
+            duplicates._digest(" ".join(norm.split())), norm[:head])
+
+
+def test_a_long_text_gets_the_keys_it_would_get_whole(monkeypatch: pytest.MonkeyPatch
+                                                      ) -> None:
+    rng = random.Random(5)
+    texts = [essay(rng, 900), "  " + essay(rng, 700) + "\u00a0\n", essay(rng, 40)]
+    whole = text_keys(texts)
+    monkeypatch.setattr(duplicates, "LONG_TEXT_CHARS", 1_000)
+    monkeypatch.setattr(duplicates, "PIECE_CHARS", 300)
+    pieces = text_keys(texts)
+    assert pieces[0] == whole[0]
+    assert all((a == b).all() for a, b in zip(pieces[1], whole[1], strict=True))
