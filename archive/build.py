@@ -32,9 +32,9 @@ from .errors import (
 )
 from .features import arrow_schema
 from .locks import file_lock
-from .parallel import ONE_PROCESS, Engine, prepared
+from .parallel import ONE_PROCESS, Engine, prepared, unit_bytes
 from .prepare import PreparedBatch
-from .readers import Line, read_units
+from .readers import read_units
 from .records import Head, Record
 from .release import CARD_FILE, CROISSANT_FILE, RELEASE_FILE, SUMS_FILE, Release, SplitInfo
 from .screening import Policy, Screener
@@ -84,22 +84,12 @@ def batches(records: Iterator[T]) -> Iterator[list[T]]:
     size = 0
     for record in records:
         batch.append(record)
-        size += _size(record)
+        size += unit_bytes(record, streamed=True)
         if len(batch) >= BATCH_RECORDS or size >= BATCH_BYTES:
             yield batch
             batch, size = [], 0
     if batch:
         yield batch
-
-
-def _size(unit: object) -> int:
-    """About how many bytes a record (or a line) brings into a batch."""
-    if isinstance(unit, Line):
-        return len(unit.raw)
-    if isinstance(unit, Record):
-        return (sum(len(m.data) for m in unit.media.values())
-                + sum(len(v) for v in unit.fields.values() if isinstance(v, str)))
-    return 0
 
 
 def check_records(entry: Entry, records: Sequence[Record | Head], keys: SeenSet,

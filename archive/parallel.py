@@ -32,6 +32,7 @@ from .features import arrow_schema
 from .prepare import PreparedBatch, Preparer
 from .readers import Line
 from .records import Record
+from .streamed import FileSlice
 
 _PREPARER: Preparer | None = None
 
@@ -58,12 +59,27 @@ SWITCH_SECONDS = 0.0001
 """While workers run, the main process's threads take turns this often (Python's default
 5 ms left workers waiting for the threads that send and receive their batches)."""
 
+LOCAL_BYTES = 64 * 1024**2
+"""A batch of this many bytes (a huge record) is prepared in the main process: sent to a
+worker, it and its results would be copied twice more (pickled, then unpickled)."""
+
 ONE_PROCESS = Engine()
 """Prepare records in the calling process."""
 
 
 Unit = Record | Line
 """What a batch holds: records, or lines a worker parses into records."""
+
+
+def unit_bytes(unit: Unit, *, streamed: bool = False) -> int:
+    """About how many bytes of memory a record (or a line) brings into a batch; a video
+    that streams (:mod:`archive.streamed`) brings none, or its size with ``streamed``
+    (a batch of them is then one video: their stripped copies wait on disk)."""
+    if isinstance(unit, Line):
+        return len(unit.raw)
+    return (sum(len(m.data) for m in unit.media.values()
+                if streamed or not isinstance(m.data, FileSlice))
+            + sum(len(v) for v in unit.fields.values() if isinstance(v, str)))
 
 
 def batch_error(dataset: str, batch: Sequence[Unit], exc: BaseException, where: str
@@ -184,9 +200,10 @@ def _prepared(batches: Iterator[list[Unit]], engine: Engine, dataset: str,
         for batch in batches:
             while pending and _ready(pending[0][1]):
                 yield _take(dataset, *pending.popleft())
-            if sum(not _ready(p) for _, p in pending) < IN_FLIGHT * helpers:
+            if (sum(not _ready(p) for _, p in pending) < IN_FLIGHT * helpers
+                    and sum(map(unit_bytes, batch)) < LOCAL_BYTES):
                 pending.append((batch, pool.submit(_prepare, batch)))
-            else:  # every worker process is busy: prepare this batch here
+            else:  # every worker process is busy, or the batch is huge: prepare it here
                 pending.append((batch, _here(preparer, dataset, batch)))
             if len(pending) >= 2 * IN_FLIGHT * engine.workers:
                 yield _take(dataset, *pending.popleft())

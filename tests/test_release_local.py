@@ -14,6 +14,7 @@ import pytest
 import webdataset as wds
 import yaml
 
+from archive import parallel
 from archive.build import build
 from archive.cache import BuildOptions
 from archive.entries import Entry, Registry
@@ -299,7 +300,8 @@ def test_a_plan_beyond_the_hubs_limits_is_refused_before_sending(
     assert not hub.root.exists() or hub.tags("archive/test-essays") == {}
 
 
-def test_worker_count_does_not_change_the_bytes(root: Path, tmp_path: Path) -> None:
+def test_worker_count_does_not_change_the_bytes(root: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     records = essays(300)
     records[7]["text"] += " Write to gudrun.jonsdottir@postur.is for more."
     records.append({**records[3], "id": "copy-3"})
@@ -308,6 +310,9 @@ def test_worker_count_does_not_change_the_bytes(root: Path, tmp_path: Path) -> N
     one = build(entry, tmp_path / "one", engine=Engine(workers=1), **kwargs)
     two = build(entry, tmp_path / "two", engine=Engine(workers=2), **kwargs)
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+    monkeypatch.setattr(parallel, "LOCAL_BYTES", 50_000)  # the first batch stays here
+    build(entry, tmp_path / "three", engine=Engine(workers=2), **kwargs)
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "three")
     assert one.records == two.records == 300
     assert one.screening and one.screening["counts"]["records_redacted"] == 1
 

@@ -52,6 +52,10 @@ def sample(record: Record, record_type: str) -> dict[str, Any]:
     return out
 
 
+LARGE_MEMBER = 16 * 1024**2
+"""Members from this size are kept apart, not joined into one copy with the others (a
+streamed video always is: it is no more than a :class:`~archive.streamed.FileSlice`)."""
+
 Sample = bytes | tuple[bytes | FileSlice, ...]
 """A sample's tar members: their bytes, or pieces where a large video is read from its
 file as it is written (:mod:`archive.streamed`)."""
@@ -61,17 +65,21 @@ def sample_bytes(record: Record, record_type: str) -> Sample:
     """The tar members of a record's sample, in ``webdataset``'s order (by extension)."""
     members = sample(record, record_type)
     key = members.pop("__key__")
-    if not any(isinstance(data, FileSlice) for data in members.values()):
+    if not any(_apart(data) for data in members.values()):
         return b"".join(MEMBERS.member(f"{key}.{ext}", members[ext]) for ext in sorted(members))
-    pieces: list[bytes | FileSlice] = []
+    pieces: list[bytes | FileSlice] = []  # large members are not copied into one blob
     for ext in sorted(members):
         data = members[ext]
-        if isinstance(data, FileSlice):
+        if _apart(data):
             pieces += [MEMBERS.header(f"{key}.{ext}", len(data)), data,
                        bytes(-len(data) % BLOCK)]
         else:
             pieces.append(MEMBERS.member(f"{key}.{ext}", data))
     return tuple(pieces)
+
+
+def _apart(data: bytes | FileSlice) -> bool:
+    return isinstance(data, FileSlice) or len(data) >= LARGE_MEMBER
 
 
 def _copy(media: FileSlice, stream: HashingFile) -> None:
