@@ -2,8 +2,8 @@
 
 Audio: Vorbis comments and pictures (FLAC, Ogg Vorbis/Opus), ID3v1/v2 and APEv2
 (MP3, and ID3 in front of a FLAC), and the ``LIST``/``id3``/``bext``/``iXML``/
-``_PMX`` chunks of a WAV, and bytes after a WAV's declared end or after an MP3's last
-frame. The coded sound is not touched.
+``_PMX`` chunks of a WAV, and bytes after a WAV's declared end or after an MP3's or a
+FLAC's last frame. The coded sound is not touched.
 
 Video: the container is copied packet by packet into a new one of the same kind,
 keeping only video, audio and subtitle streams and no metadata (so data streams
@@ -27,6 +27,7 @@ import mutagen.id3
 
 from ..streamed import FileSlice, MediaBytes, readable
 from .chunks import LARGE, riff_chunks
+from .flac import frames_end as flac_frames_end
 from .mpeg import frames_end, holds_frames
 
 _RIFF_DROP = {b"LIST", b"id3 ", b"ID3 ", b"bext", b"iXML", b"_PMX", b"cart", b"DISP"}
@@ -116,6 +117,12 @@ def strip_audio(data: bytes, family: str) -> Result:
                     audio.clear_pictures()
                 buffer.seek(0)
                 audio.delete(buffer)
+    if family == "flac":
+        value = buffer.getvalue()
+        end = flac_frames_end(value)
+        if end is not None and value[end:].strip(b"\x00"):
+            buffer = io.BytesIO(value[:end])  # bytes after the sound
+            removed.append("FLAC:TrailingData")
     return buffer.getvalue(), removed, False
 
 

@@ -253,6 +253,35 @@ def test_bytes_after_an_mp3s_last_frame_are_not_published() -> None:
     assert screener.finish().summary()["media"]["stripped_tags"]["MP3:TrailingData"] == 1
 
 
+@pytest.mark.parametrize("tagged", [False, True])
+def test_bytes_after_a_flacs_last_frame_are_not_published(tagged: bool) -> None:
+    original = mf.flac_with_tags() if tagged else mf.sound("FLAC")
+    published, _ = screen_one("audio", original, "flac")
+    clean = published.media["audio"].data
+    appended = original + b"Jon Jonsson, kt. 120174-3399" * 40
+    published, screener = screen_one("audio", appended, "flac")
+    assert published.media["audio"].data == clean
+    tags = screener.finish().summary()["media"]["stripped_tags"]
+    assert tags["FLAC:TrailingData"] == 1 and ("TAG:ARTIST" in tags) is tagged
+    before, _ = soundfile.read(io.BytesIO(original), dtype="int16")
+    after, _ = soundfile.read(io.BytesIO(clean), dtype="int16")
+    assert np.array_equal(before, after)
+
+
+def test_the_flac_frame_walk_ends_where_the_sound_ends() -> None:
+    from archive.screening.flac import frames_end
+
+    rng = np.random.default_rng(3)
+    for seconds in (0.3, 1.0, 2.5):  # last frames of different lengths
+        noise = rng.normal(0, 0.2, (int(8000 * seconds), 1))
+        out = io.BytesIO()
+        soundfile.write(out, noise, 8000, format="FLAC")
+        data = out.getvalue()
+        assert frames_end(data) == len(data)
+        assert frames_end(data + bytes(rng.integers(0, 256, 3000, dtype=np.uint8))) == len(data)
+    assert frames_end(b"fLaC" + bytes(200)) is None  # no frame: nothing is cut
+
+
 @pytest.mark.parametrize(("rate", "channels"), [(44100, 2), (48000, 1), (32000, 2),
                                                 (22050, 1), (11025, 1)])
 def test_the_mp3_frame_walk_ends_where_the_sound_ends(rate: int, channels: int) -> None:
