@@ -42,6 +42,7 @@ from .seen import SeenSet, scratch_file
 from .shards.files import FileLog, sha256sums
 from .shards.parquet import ParquetShards
 from .shards.webdataset import WebDatasetShards
+from .streamed import FileSlice
 
 T = TypeVar("T")
 
@@ -174,7 +175,7 @@ def _build(entry: Entry, out: Path, *, repo_id: str, url: str,
     key_file.unlink(missing_ok=True)
     shutil.rmtree(out, ignore_errors=True)  # a failed rebuild leaves no stale release
     shutil.rmtree(work, ignore_errors=True)
-    streamed = work.with_name(work.name + ".streamed")  # stripped copies of large videos
+    streamed = work.with_name(work.name + ".streamed")  # stripped copies of streamed media
     try:
         work.mkdir(parents=True)
         shutil.rmtree(streamed, ignore_errors=True)  # left by a build that was killed
@@ -252,6 +253,8 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
                     if not keep:
                         continue
                     tars.write_sample(each.tar)
+                    info.tar_only += not isinstance(each.tar, bytes) and any(
+                        isinstance(piece, FileSlice) for piece in each.tar)
                     sizes_kept.append(each.size)
                     info.records += 1
                     languages[record.language or

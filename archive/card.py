@@ -87,9 +87,12 @@ def _loading(release: Release) -> str:
     split = next(iter(release.splits))
     base = (f"{release.url}/resolve/{tag}" if release.url.startswith("http")
             else f"https://huggingface.co/datasets/{repo}/resolve/{tag}")
-    large = ("\nA video file over 256 MiB is in the tar shards only: its Parquet row's "
-             "`video` has\n`path` (its member's name in the tars) and no `bytes`.\n"
-             if release.record_type == "video" else "")
+    column = "video" if release.record_type == "video" else "audio"
+    streamed = sum(s.tar_only for s in release.splits.values())
+    large = (f"\n{streamed:,} {column} file{'s' * (streamed != 1)} over 256 MiB "
+             f"{'are' if streamed != 1 else 'is'} in the tar shards only: the Parquet "
+             f"row's `{column}` has\n`path` (the member's name in the tars) and no "
+             "`bytes`.\n" if streamed else "")
     return f"""## How to load it
 
 With `datasets` (Parquet, the default config):

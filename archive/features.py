@@ -72,7 +72,7 @@ def to_row(record: Record, record_type: str) -> dict[str, Any]:
         if column in record.media:
             media = record.media[column]
             row[column] = {"bytes": None if isinstance(media.data, FileSlice) else media.data,
-                           "path": f"{record.key}.{media.ext}"}  # a large video: in the tars
+                           "path": f"{record.key}.{media.ext}"}  # a streamed file: in the tars
         elif column == "metadata":
             meta = record.fields.get("metadata")
             row[column] = (json.dumps(meta, sort_keys=True, ensure_ascii=False)

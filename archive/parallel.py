@@ -167,7 +167,7 @@ def prepared(batches: Iterator[list[Unit]], *, engine: Engine, dataset: str,
 
     With one local worker nothing is started: the batches are prepared here. A failure in
     a worker process is a :class:`ScreeningError` naming the records; on any error the
-    batches not yet started are cancelled. Stripped copies of large videos go into the
+    batches not yet started are cancelled. Stripped copies of streamed media go into the
     folder ``scratch`` (:mod:`archive.streamed`).
     """
     args = (record_type, list(languages), policy,

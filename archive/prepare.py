@@ -81,7 +81,7 @@ class Preparer:
                     len(m.data) for m in published.media.values()
                     if not isinstance(m.data, FileSlice))  # not in the Parquet row
                 out[i].tar = sample_bytes(published, self.record_type)
-            else:  # screening only: stripped copies of large videos are not kept
+            else:  # screening only: stripped copies of streamed media are not kept
                 for media in published.media.values():
                     if isinstance(media.data, FileSlice):
                         media.data.discard()

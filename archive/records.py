@@ -33,7 +33,7 @@ class Origin:
 
 @dataclass
 class Media:
-    """A media file carried by a record: its bytes (or, for a video too large to hold,
+    """A media file carried by a record: its bytes (or, for a file too large to hold,
     where to read them) and its extension (``flac``, ``jpg``)."""
 
     data: MediaBytes

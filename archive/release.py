@@ -33,6 +33,8 @@ class SplitInfo:
     bytes: int = 0
     parquet: list[FileEntry] = field(default_factory=list)
     webdataset: list[FileEntry] = field(default_factory=list)
+    tar_only: int = 0
+    """Records whose media file streamed (:mod:`archive.streamed`): in the tars only."""
 
 
 @dataclass
@@ -84,7 +86,8 @@ class Release:
         document["splits"] = {
             name: SplitInfo(records=s["records"], bytes=s["bytes"],
                             parquet=[FileEntry(**f) for f in s["parquet"]],
-                            webdataset=[FileEntry(**f) for f in s["webdataset"]])
+                            webdataset=[FileEntry(**f) for f in s["webdataset"]],
+                            tar_only=s.get("tar_only", 0))
             for name, s in document["splits"].items()}
         document["files"] = [FileEntry(**f) for f in document.get("files", [])]
         return cls(**document)

@@ -1,13 +1,14 @@
 """Media files too large to hold in memory: checked, stripped and published in place.
 
-A video file of more than :data:`STREAMED_MEDIA_BYTES` (a partner's file on disk, or a
-member of an uncompressed tar) is never read whole. Its record carries a
+A video, WAV or FLAC file of more than :data:`STREAMED_MEDIA_BYTES` (a partner's file
+on disk, or a member of an uncompressed tar) is never read whole. Its record carries a
 :class:`FileSlice` (the file, an offset and a size) where other media carry bytes; the
-checks read it in pieces, metadata is stripped by copying its packets into a file in
-the build's scratch folder, and the tar shard receives it in 1 MiB pieces. A Parquet
-row cannot hold a value without holding it whole (and Arrow's ``binary`` stops at
-2 GiB), so such a video is published in the WebDataset shards only: its Parquet row
-has ``bytes`` null and ``path`` ``KEY.EXT``, the name of its tar member.
+checks read it in pieces, metadata is stripped into a file in the build's scratch
+folder (a video's packets copied into a new container, a WAV's other chunks copied, a
+FLAC copied and its tags removed there), and the tar shard receives it in 1 MiB pieces.
+A Parquet row cannot hold a value without holding it whole (and Arrow's ``binary``
+stops at 2 GiB), so such a file is published in the WebDataset shards only: its Parquet
+row has ``bytes`` null and ``path`` ``KEY.EXT``, the name of its tar member.
 """
 
 from __future__ import annotations
@@ -15,25 +16,28 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, overload
 
 STREAMED_MEDIA_BYTES = 256 * 1024**2
-"""Video files larger than this stream through a build instead of being read whole."""
+"""Video and WAV or FLAC files larger than this stream through a build instead of being
+read whole."""
 
-VIDEO_EXTENSIONS = frozenset({"mp4", "mov", "webm", "mkv"})
-"""The extensions of :data:`archive.screening.media.VIDEO_FAMILIES` (a test keeps them
-equal; the readers do not import the decoders)."""
+STREAMED_EXTENSIONS = frozenset({"mp4", "mov", "webm", "mkv", "wav", "flac"})
+"""The extensions of :data:`archive.screening.media.VIDEO_FAMILIES` and of WAV and FLAC,
+the long recordings' formats (a test keeps them equal; the readers do not import the
+decoders)."""
 
 CHUNK = 1024 * 1024
 
 
 def streams(ext: str, size: int) -> bool:
-    """Whether a media file is read in place rather than into memory: a video larger
-    than :data:`STREAMED_MEDIA_BYTES`."""
-    return size > STREAMED_MEDIA_BYTES and ext.lower() in VIDEO_EXTENSIONS
+    """Whether a media file is read in place rather than into memory: a video, WAV or
+    FLAC file larger than :data:`STREAMED_MEDIA_BYTES`."""
+    return size > STREAMED_MEDIA_BYTES and ext.lower() in STREAMED_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,13 @@ class FileSlice:
             while piece := f.read(CHUNK):
                 yield piece
 
+    def part(self, start: int, end: int) -> FileSlice:
+        """Bytes ``start`` to ``end`` of the slice (cut at its end), as a slice of their
+        own (never a scratch file to remove)."""
+        start, end = min(start, self.size), min(end, self.size)
+        return FileSlice(self.path, self.offset + start, max(0, end - start),
+                         mtime_ns=self.mtime_ns)
+
     def discard(self) -> None:
         """Remove a scratch file once it is published (a partner's file is never touched)."""
         if self.scratch:
@@ -141,7 +152,7 @@ class _SliceReader(io.RawIOBase):
 
 
 MediaBytes = bytes | FileSlice
-"""A media file's bytes, or where to read them (a video too large to hold)."""
+"""A media file's bytes, or where to read them (a file too large to hold)."""
 
 
 def blake2b_of(media: MediaBytes) -> bytes:
@@ -152,6 +163,39 @@ def blake2b_of(media: MediaBytes) -> bytes:
     for piece in media.chunks():
         digest.update(piece)
     return digest.digest()
+
+
+def part(media: MediaBytes, start: int, end: int) -> MediaBytes:
+    """``media[start:end]``, a slice of the file for a :class:`FileSlice`."""
+    return media.part(start, end) if isinstance(media, FileSlice) else media[start:end]
+
+
+def zeros_only(media: MediaBytes) -> bool:
+    """Whether every byte is zero (read in pieces from a slice)."""
+    pieces = media.chunks() if isinstance(media, FileSlice) else (media,)
+    return not any(piece.strip(b"\x00") for piece in pieces)
+
+
+def scratch_file(scratch: Path | None, suffix: str) -> Path:
+    """A new empty file in ``scratch`` (the temporary folder by default)."""
+    handle, name = tempfile.mkstemp(suffix=suffix, dir=scratch)
+    os.close(handle)
+    return Path(name)
+
+
+def assemble(pieces: Sequence[MediaBytes], scratch: Path | None, suffix: str) -> MediaBytes:
+    """The pieces joined: bytes when all are bytes, else a new scratch file, written a
+    piece at a time."""
+    if all(isinstance(piece, bytes) for piece in pieces):
+        return b"".join(pieces)  # type: ignore[arg-type]
+    path = scratch_file(scratch, suffix)
+    size = 0
+    with open(path, "wb") as out:
+        for piece in pieces:
+            for chunk in piece.chunks() if isinstance(piece, FileSlice) else (piece,):
+                out.write(chunk)
+                size += len(chunk)
+    return FileSlice(path, 0, size, scratch=True)
 
 
 def readable(media: MediaBytes) -> IO[bytes]:

@@ -1,6 +1,6 @@
-"""Videos too large to hold stream through a build: checked, stripped and copied into the
-tars in pieces, with the same bytes as when held whole; their Parquet row names the tar
-member instead of holding the bytes."""
+"""Videos and recordings too large to hold stream through a build: checked, stripped and
+copied into the tars in pieces, with the same bytes as when held whole; their Parquet row
+names the tar member instead of holding the bytes."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from archive.streamed import FileSlice
 from archive.verify import verify_folder
 from tests.helpers import form, submit, write_tar
 from tests.screening import mediafiles as mf
+from tests.screening.test_media import rf64_with_artist
 
 CAPTIONS = {"v1": "Waves on a breakwater.", "v2": "A boat leaves the harbour.",
             "v3": "Rain on the quay."}
@@ -40,10 +41,13 @@ def _files() -> dict[str, bytes]:
             "v3.webm": mf.video_with_gps("webm")}
 
 
-def _dataset(root: Path, files: dict[str, bytes], fmt: str = "jsonl") -> Entry:
-    records = [{"id": name.split(".")[0], "video": name,
-                "caption": CAPTIONS.get(name.split(".")[0], "A video.")} for name in files]
-    document = form("big-videos", record_type="video", modalities=["video"], languages=["en"],
+def _dataset(root: Path, files: dict[str, bytes], fmt: str = "jsonl",
+             record_type: str = "video") -> Entry:
+    text = "transcript" if record_type == "audio" else "caption"
+    records = [{"id": name.split(".")[0], record_type: name,
+                text: CAPTIONS.get(name.split(".")[0], "The tide came in.")} for name in files]
+    document = form("big-videos", record_type=record_type, modalities=[record_type],
+                    languages=["en"],
                     size={"records": len(records), "bytes": sum(map(len, files.values()))})
     data = root / "partner" / "big-videos" / "data"
     data.mkdir(parents=True)
@@ -70,9 +74,9 @@ def _tar_members(out: Path) -> dict[str, bytes]:
     return members
 
 
-def _parquet_videos(out: Path) -> dict[str, dict]:
+def _parquet_media(out: Path, column: str = "video") -> dict[str, dict]:
     rows = pq.read_table(next((out / "data").glob("*.parquet"))).to_pylist()
-    return {row["id"]: row["video"] for row in rows}
+    return {row["id"]: row[column] for row in rows}
 
 
 def _build(entry: Entry, out: Path, workers: int = 1) -> None:
@@ -90,13 +94,38 @@ def test_large_videos_stream_into_the_tars_with_the_bytes_they_have_when_held(
     assert streamed_members == held
     for leak in (mf.OWNER.encode(), "Afmæli".encode(), b"555 1234", b"+64.1466"):
         assert not any(leak in data for data in streamed_members.values())
-    assert _parquet_videos(tmp_path / "held")["v1"]["bytes"] == held["v1.mp4"]
-    assert _parquet_videos(tmp_path / "streamed") == {
+    assert _parquet_media(tmp_path / "held")["v1"]["bytes"] == held["v1.mp4"]
+    assert _parquet_media(tmp_path / "streamed") == {
         "v1": {"bytes": None, "path": "v1.mp4"}, "v2": {"bytes": None, "path": "v2.mp4"},
         "v3": {"bytes": None, "path": "v3.webm"}}
     assert verify_folder(tmp_path / "streamed").splits["train"].records == 3
-    assert "in the tar shards only" in (tmp_path / "streamed" / "README.md").read_text()
+    card = (tmp_path / "streamed" / "README.md").read_text()
+    assert "3 video files over 256 MiB are in the tar shards only" in card
+    assert "tar shards only" not in (tmp_path / "held" / "README.md").read_text()
     assert not list(tmp_path.glob("*.streamed"))  # the stripped copies are gone
+
+
+def test_long_recordings_stream_into_the_tars_with_the_bytes_they_have_when_held(
+        root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    appended = b"Jon Jonsson, kt. 120174-3399; "
+    files = {"a1.wav": mf.wav_with_info() + appended,
+             "a2.flac": mf.flac_with_tags() + appended * 40,
+             "a3.flac": mf.sound("FLAC"),  # nothing to strip: published as it came
+             "a4.wav": rf64_with_artist(list_first=False)[0]}
+    entry = _dataset(root, files, record_type="audio")
+    _build(entry, tmp_path / "held")
+    monkeypatch.setattr(streamed, "STREAMED_MEDIA_BYTES", 1000)
+    _build(entry, tmp_path / "streamed")
+    held, streamed_members = _tar_members(tmp_path / "held"), _tar_members(tmp_path / "streamed")
+    assert streamed_members == held and held["a3.flac"] == files["a3.flac"]
+    for leak in (b"Jon Jonsson", mf.OWNER.encode(), b"120174", b"555 1234"):
+        assert not any(leak in data for data in streamed_members.values())
+    assert _parquet_media(tmp_path / "streamed", "audio")["a2"] == {
+        "bytes": None, "path": "a2.flac"}
+    release = verify_folder(tmp_path / "streamed")
+    assert release.splits["train"].records == release.splits["train"].tar_only == 4
+    assert "4 audio files over 256 MiB" in (tmp_path / "streamed" / "README.md").read_text()
+    assert not list(tmp_path.glob("*.streamed"))
 
 
 def test_two_workers_stream_the_same_bytes_as_one(small_limit: None, root: Path,
@@ -125,7 +154,7 @@ def test_large_videos_in_a_plain_tar_stream_from_their_offsets(
     members = _tar_members(tmp_path / "out")
     assert members["v2.mp4"] == files["v2.mp4"]  # no tags: published as it came
     assert mf.OWNER.encode() not in members["v1.mp4"]
-    assert _parquet_videos(tmp_path / "out")["v2"] == {"bytes": None, "path": "v2.mp4"}
+    assert _parquet_media(tmp_path / "out")["v2"] == {"bytes": None, "path": "v2.mp4"}
 
 
 def test_a_file_slice_reads_like_bytes(tmp_path: Path) -> None:
@@ -167,6 +196,7 @@ def test_a_video_that_changes_during_the_build_is_refused(tmp_path: Path, change
     assert info.value.where.file == source
 
 
-def test_the_streamed_extensions_are_the_video_families() -> None:
-    videos = {ext for ext, family in EXTENSION_FAMILY.items() if family in VIDEO_FAMILIES}
-    assert videos == streamed.VIDEO_EXTENSIONS
+def test_the_streamed_extensions_are_the_video_families_wav_and_flac() -> None:
+    kinds = {*VIDEO_FAMILIES, "wav", "flac"}
+    assert {ext for ext, family in EXTENSION_FAMILY.items() if family in kinds} == \
+        streamed.STREAMED_EXTENSIONS

@@ -14,9 +14,7 @@ language) are not reported as stripped.
 from __future__ import annotations
 
 import io
-import os
 import struct
-import tempfile
 from pathlib import Path
 from typing import IO
 
@@ -25,7 +23,7 @@ import mutagen
 import mutagen.apev2
 import mutagen.id3
 
-from ..streamed import FileSlice, MediaBytes, readable
+from ..streamed import FileSlice, MediaBytes, assemble, part, readable, scratch_file, zeros_only
 from .chunks import LARGE, riff_chunks
 from .flac import frames_end as flac_frames_end
 from .mpeg import frames_end, holds_frames
@@ -40,33 +38,40 @@ TECHNICAL_TAGS = {
 """Container and stream tags that describe the encoding, not the recording; kept silently."""
 
 _GPS_HINTS = ("location", "gps", "xyz", "iso6709")
-Result = tuple[bytes, list[str], bool]
 
 
-def _strip_wav(data: bytes) -> Result:
+def _strip_wav(data: MediaBytes, scratch: Path | None = None) -> tuple[MediaBytes, list[str],
+                                                                       bool]:
+    """The WAV without its tag chunks and what follows its declared end (a
+    :class:`~archive.streamed.FileSlice` is copied chunk by chunk into a scratch file)."""
     rf64 = data[:4] == b"RF64"
-    riff_size, large = _ds64(data) if rf64 else (struct.unpack_from("<I", data, 4)[0], {})
-    chunks, removed = [], []
-    if data[riff_size + 8:].strip(b"\x00"):
+    riff_size, large = _ds64(data) if rf64 else (int.from_bytes(data[4:8], "little"), {})
+    chunks: list[MediaBytes] = []
+    removed = []
+    if not zeros_only(part(data, riff_size + 8, len(data))):
         removed.append("WAV:TrailingData")
     for chunk in riff_chunks(data, stop=riff_size + 8, large=large):
         if chunk.kind in _RIFF_DROP:
             removed.append(f"WAV:{chunk.kind.decode('latin-1').strip()}")
         else:
-            chunks.append(data[chunk.start:chunk.end])
-    body = bytearray(b"WAVE" + b"".join(chunks))
-    if not rf64:
-        return b"RIFF" + struct.pack("<I", len(body)) + bytes(body), removed, False
-    struct.pack_into("<Q", body, 12, len(body))  # ds64's RIFF size: the first chunk's first field
-    return b"RF64" + struct.pack("<I", LARGE) + bytes(body), removed, False
+            chunks.append(part(data, chunk.start, chunk.end))
+    if not removed:
+        return data, [], False
+    size = 4 + sum(map(len, chunks))  # "WAVE" and the chunks
+    if rf64:  # ds64 comes first; its first field is the RIFF size
+        ds64 = bytearray(chunks[0][:])  # a small chunk: read
+        struct.pack_into("<Q", ds64, 8, size)
+        chunks[0] = bytes(ds64)
+    head = b"RF64" + struct.pack("<I", LARGE) if rf64 else b"RIFF" + struct.pack("<I", size)
+    return assemble([head + b"WAVE", *chunks], scratch, ".wav"), removed, False
 
 
-def _ds64(data: bytes) -> tuple[int, dict[bytes, int]]:
+def _ds64(data: MediaBytes) -> tuple[int, dict[bytes, int]]:
     """An RF64 file's RIFF size and its ``data`` chunk's size, from its ``ds64`` chunk
     (which must come first: the sizes in the header and the chunk say 0xFFFFFFFF)."""
     if data[12:16] != b"ds64" or len(data) < 36:
         raise ValueError("an RF64 file without a ds64 chunk first")
-    riff_size, data_size = struct.unpack_from("<QQ", data, 20)
+    riff_size, data_size = struct.unpack("<QQ", data[20:36])
     return riff_size, {b"data": data_size}
 
 
@@ -75,11 +80,38 @@ def _tag_names(tags: object) -> list[str]:
     return sorted({str(k).split(":", 1)[0].upper() for k in keys})
 
 
-def strip_audio(data: bytes, family: str) -> Result:
-    """Remove every tag from an audio file; return the bytes, tag names removed, GPS found."""
+def strip_audio(data: MediaBytes, family: str, scratch: Path | None = None
+                ) -> tuple[MediaBytes, list[str], bool]:
+    """Remove every tag from an audio file; return the bytes, tag names removed, GPS found.
+
+    A :class:`~archive.streamed.FileSlice` (a long WAV or FLAC) is never read whole: a
+    WAV's chunks are copied into a file in ``scratch``; a FLAC is copied there and its
+    tags are removed in that file, which is kept only if something was removed."""
     if family == "wav":
-        return _strip_wav(data)
+        return _strip_wav(data, scratch)
+    if isinstance(data, FileSlice):
+        copy = scratch_file(scratch, f".{family}")
+        try:
+            with open(copy, "r+b") as f:
+                for piece in data.chunks():
+                    f.write(piece)
+                removed = _strip_tags(f, family)
+                size = f.seek(0, io.SEEK_END)
+        except BaseException:
+            copy.unlink()
+            raise
+        if not removed:
+            copy.unlink()
+            return data, [], False
+        return FileSlice(copy, 0, size, scratch=True), removed, False
     buffer = io.BytesIO(data)
+    removed = _strip_tags(buffer, family)
+    return buffer.getvalue(), removed, False
+
+
+def _strip_tags(buffer: IO[bytes], family: str) -> list[str]:
+    """Remove the tags of an MP3, FLAC or Ogg file in ``buffer`` (read and written in
+    place, cut short where bytes follow the sound); the names of what was removed."""
     removed: list[str] = []
     if family in ("mp3", "flac"):
         buffer.seek(0)
@@ -99,10 +131,11 @@ def strip_audio(data: bytes, family: str) -> Result:
         except mutagen.apev2.APENoHeaderError:
             pass
     if family == "mp3":
-        value = buffer.getvalue()
+        buffer.seek(0)
+        value = buffer.read()
         end = frames_end(value)
         if end is not None and value[end:].strip(b"\x00") and not holds_frames(value[end:]):
-            buffer = io.BytesIO(value[:end])  # bytes after the sound, not frames
+            buffer.truncate(end)  # bytes after the sound, not frames
             removed.append("MP3:TrailingData")
     if family in ("flac", "ogg"):
         buffer.seek(0)
@@ -118,12 +151,20 @@ def strip_audio(data: bytes, family: str) -> Result:
                 buffer.seek(0)
                 audio.delete(buffer)
     if family == "flac":
-        value = buffer.getvalue()
-        end = flac_frames_end(value)
-        if end is not None and value[end:].strip(b"\x00"):
-            buffer = io.BytesIO(value[:end])  # bytes after the sound
+        end = flac_frames_end(buffer)
+        if end is not None and not _zeros_from(buffer, end):
+            buffer.truncate(end)  # bytes after the sound
             removed.append("FLAC:TrailingData")
-    return buffer.getvalue(), removed, False
+    return removed
+
+
+def _zeros_from(buffer: IO[bytes], start: int) -> bool:
+    """Whether every byte of ``buffer`` from ``start`` on is zero, read in pieces."""
+    buffer.seek(start)
+    while piece := buffer.read(1 << 20):
+        if piece.strip(b"\x00"):
+            return False
+    return True
 
 
 def _sensitive(metadata: dict[str, str]) -> list[str]:
@@ -156,8 +197,7 @@ def strip_video(data: MediaBytes, family: str, ext: str,
         return data, [], False
     cleaned: MediaBytes
     if isinstance(data, FileSlice):
-        handle, name = tempfile.mkstemp(suffix=f".{ext}", dir=scratch)
-        os.close(handle)
+        name = str(scratch_file(scratch, f".{ext}"))
         cleaned = FileSlice(Path(name), 0, 0, scratch=True)
         try:
             _copy_streams(data, name, family, ext)

@@ -10,6 +10,8 @@ import struct
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from ..streamed import MediaBytes
+
 
 class Chunk(NamedTuple):
     """One chunk: its four-byte type and where its header, data and whole chunk lie.
@@ -29,18 +31,19 @@ LARGE = 0xFFFFFFFF
 """The 32-bit size of an RF64 chunk whose real size is in the ``ds64`` chunk."""
 
 
-def riff_chunks(data: bytes, start: int = 12, stop: int | None = None,
+def riff_chunks(data: MediaBytes, start: int = 12, stop: int | None = None,
                 large: dict[bytes, int] | None = None) -> Iterator[Chunk]:
     """RIFF chunks (id, little-endian size, data padded to even length) from ``start``.
 
     Walks while a whole 8-byte header fits before ``stop`` (default: the end of ``data``).
     ``large`` gives the real size of chunks whose size field is :data:`LARGE` (RF64).
+    A :class:`~archive.streamed.FileSlice` has its headers read, nothing else.
     """
     stop = len(data) if stop is None else min(stop, len(data))
     pos = start
     while pos + 8 <= stop:
-        size = struct.unpack_from("<I", data, pos + 4)[0]
-        kind = data[pos:pos + 4]
+        header = data[pos:pos + 8]
+        kind, size = header[:4], int.from_bytes(header[4:], "little")
         if size == LARGE and large and kind in large:
             size = large[kind]
         chunk = Chunk(kind, pos, pos + 8, pos + 8 + size, pos + 8 + size + (size & 1))

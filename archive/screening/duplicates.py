@@ -84,7 +84,7 @@ def _digest(normalised: str) -> bytes:
 
 
 def digest_bytes(parts: Iterable[MediaBytes]) -> bytes:
-    """The 16-byte digest of media files' bytes, in order (a video too large to hold is
+    """The 16-byte digest of media files' bytes, in order (a file too large to hold is
     read in pieces)."""
     h = hashlib.blake2b(digest_size=16)
     for part in parts:

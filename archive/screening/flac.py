@@ -12,6 +12,7 @@ as it does with everything after it: a zero CRC inside the frame (about one posi
 from __future__ import annotations
 
 import io
+from typing import IO
 
 import av
 
@@ -42,23 +43,28 @@ def _samples(data: bytes) -> int | None:
         return None
 
 
-def frames_end(data: bytes) -> int | None:
-    """Where the last audio frame of ``data`` (a FLAC file) ends, or ``None`` when that
-    cannot be told (no frames, or no end that decodes within :data:`MAX_SEARCH`)."""
+def frames_end(file: IO[bytes]) -> int | None:
+    """Where the last audio frame of a FLAC file ends, or ``None`` when that cannot be
+    told (no frames, or no end that decodes within :data:`MAX_SEARCH` of its start).
+    The file is read through once and the last frame's neighbourhood again."""
+    file.seek(0)
     try:
-        with av.open(io.BytesIO(data), format="flac") as container:
+        with av.open(file, format="flac") as container:
             starts = [p.pos for p in container.demux(audio=0) if p.size and p.pos is not None]
     except (av.error.FFmpegError, ValueError):
         return None
     if not starts:
         return None
-    header, last = data[:starts[0]], starts[-1]
-    whole = _samples(header + data[last:])
+    file.seek(0)
+    header = file.read(starts[0])
+    file.seek(starts[-1])
+    tail = file.read(MAX_SEARCH)  # the last frame, and what may follow it
+    whole = _samples(header + tail)
     if not whole:
         return None
     crc = 0
-    for end in range(last, min(len(data), last + MAX_SEARCH)):
-        crc = ((crc << 8) & 0xFFFF) ^ _CRC16[(crc >> 8) ^ data[end]]
-        if crc == 0 and _samples(header + data[last:end + 1]) == whole:
-            return end + 1
+    for index, byte in enumerate(tail):
+        crc = ((crc << 8) & 0xFFFF) ^ _CRC16[(crc >> 8) ^ byte]
+        if crc == 0 and _samples(header + tail[:index + 1]) == whole:
+            return starts[-1] + index + 1
     return None

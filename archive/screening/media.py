@@ -130,11 +130,11 @@ def check_image(data: bytes, family: str) -> None:
         ImageFile.LOAD_TRUNCATED_IMAGES = truncated
 
 
-def _check_riff(data: bytes) -> None:
+def _check_riff(data: MediaBytes) -> None:
     """Every chunk of a RIFF file fits inside the file."""
     if data[:4] == b"RF64":
         return
-    declared = struct.unpack_from("<I", data, 4)[0] + 8
+    declared = int.from_bytes(data[4:8], "little") + 8
     if declared > len(data):
         raise ValueError(f"RIFF says {declared} bytes, the file has {len(data)}")
     for chunk in riff_chunks(data, stop=declared):
@@ -162,16 +162,17 @@ def _check_ogg(data: bytes) -> None:
         raise ValueError("an Ogg stream has no end-of-stream page (truncated)")
 
 
-def check_audio(data: bytes, family: str) -> None:
-    """Decode every frame; raise ``ValueError`` if the audio is broken or truncated."""
+def check_audio(data: MediaBytes, family: str) -> None:
+    """Decode every frame; raise ``ValueError`` if the audio is broken or truncated.
+    A :class:`~archive.streamed.FileSlice` (WAV, FLAC) is read in pieces, never whole."""
     if family == "wav":
         _check_riff(data)
     elif family == "ogg":
-        _check_ogg(data)
+        _check_ogg(data)  # type: ignore[arg-type] - Ogg files are never streamed
     if _SOUNDFILE_FORMAT[family] not in soundfile.available_formats():
         _decode_with_av(data)
         return
-    with soundfile.SoundFile(io.BytesIO(data)) as sound:
+    with readable(data) as f, soundfile.SoundFile(f) as sound:
         declared, read = sound.frames, 0
         while block := len(sound.read(65536, dtype="int16")):
             read += block
@@ -186,9 +187,9 @@ _CODEC_SLACK = 2304
 shortfall against the declared duration is not taken as truncation."""
 
 
-def _decode_with_av(data: bytes) -> None:
+def _decode_with_av(data: MediaBytes) -> None:
     """Decode every audio frame with FFmpeg; compare with the declared duration."""
-    with av.open(io.BytesIO(data)) as container:
+    with readable(data) as f, av.open(f) as container:
         if not container.streams.audio:
             raise ValueError("no audio stream")
         stream = container.streams.audio[0]

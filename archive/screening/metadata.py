@@ -264,15 +264,13 @@ _STRIPPERS = {"jpeg": strip_jpeg, "png": strip_png, "webp": strip_webp, "gif": s
 def strip_metadata(data: MediaBytes, family: str, ext: str,
                    scratch: Path | None = None) -> Stripped:
     """Strip metadata from a checked media file of ``family`` (see :func:`.media.sniff`);
-    a video too large to hold is stripped into a file in ``scratch``."""
-    if isinstance(data, FileSlice):  # only videos stream (archive.streamed)
-        result = Stripped(*strip_video(data, family, ext, scratch))
-    elif family in _STRIPPERS:
+    a video or recording too large to hold is stripped into a file in ``scratch``."""
+    if family in _STRIPPERS and not isinstance(data, FileSlice):  # pictures never stream
         result = _STRIPPERS[family](data)
     elif family in ("flac", "wav", "mp3", "ogg"):
-        result = Stripped(*strip_audio(data, family))
+        result = Stripped(*strip_audio(data, family, scratch))
     else:
-        result = Stripped(*strip_video(data, family, ext))
+        result = Stripped(*strip_video(data, family, ext, scratch))
     if not result.removed:
         result.data = data
     return result

@@ -54,10 +54,10 @@ def sample(record: Record, record_type: str) -> dict[str, Any]:
 
 LARGE_MEMBER = 16 * 1024**2
 """Members from this size are kept apart, not joined into one copy with the others (a
-streamed video always is: it is no more than a :class:`~archive.streamed.FileSlice`)."""
+streamed file always is: it is no more than a :class:`~archive.streamed.FileSlice`)."""
 
 Sample = bytes | tuple[bytes | FileSlice, ...]
-"""A sample's tar members: their bytes, or pieces where a large video is read from its
+"""A sample's tar members: their bytes, or pieces where a streamed file is read from its
 file as it is written (:mod:`archive.streamed`)."""
 
 
@@ -83,7 +83,7 @@ def _apart(data: bytes | FileSlice) -> bool:
 
 
 def _copy(media: FileSlice, stream: HashingFile) -> None:
-    """Copy a large video into a shard in pieces; refuse one whose file changed since
+    """Copy a streamed media file into a shard in pieces; refuse one whose file changed since
     it was read (what was checked would not be what is published)."""
     copied = 0
     for piece in media.chunks():
@@ -116,8 +116,8 @@ class WebDatasetShards(ShardWriter):
         self.write_sample(sample_bytes(record, self.record_type))
 
     def write_sample(self, members: Sample) -> None:
-        """Append one sample's tar members (made by :func:`sample_bytes`). A large
-        video is copied from its file in pieces, and removed after if the build made
+        """Append one sample's tar members (made by :func:`sample_bytes`). A streamed
+        media file is copied from its file in pieces, and removed after if the build made
         it (a stripped copy)."""
         if self.stream is None:
             path = self.log.root / self.folder / f"{self.split}-{self.index:05d}.tar"

@@ -237,7 +237,8 @@ HARD = ("ab \t\n\u00a0\u3000.A\u0301e\u0308\u0327\u1100\u1161\u11a8\uac00\u304b\
 (ligatures, full width, Kelvin-like signs), characters that case-fold to two."""
 
 
-@given(st.text(alphabet=st.sampled_from(HARD) | st.characters(), max_size=60),
+@given(st.text(alphabet=st.sampled_from(HARD) | st.characters(exclude_categories=("Cs",)),
+               max_size=60),  # no lone surrogates: the readers refuse them
        st.integers(1, 5), st.integers(0, 30))
 @settings(max_examples=800, deadline=None)
 def test_a_long_text_is_keyed_in_pieces_as_it_is_whole(text: str, piece: int,
