@@ -41,7 +41,7 @@ from .screening import Policy, Screener
 from .seen import SeenSet, scratch_file
 from .shards.files import FileLog, sha256sums
 from .shards.parquet import ParquetShards
-from .shards.webdataset import WebDatasetShards
+from .shards.webdataset import WebDatasetShards, discard
 from .streamed import FileSlice
 
 T = TypeVar("T")
@@ -251,6 +251,7 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
                                               strict=True):
                     _count_source(entry, record, counted, sizes)
                     if not keep:
+                        discard(each.tar)
                         continue
                     tars.write_sample(each.tar)
                     info.tar_only += not isinstance(each.tar, bytes) and any(

@@ -72,9 +72,9 @@ Unit = Record | Line
 
 
 def unit_bytes(unit: Unit, *, streamed: bool = False) -> int:
-    """About how many bytes of memory a record (or a line) brings into a batch; a video
-    that streams (:mod:`archive.streamed`) brings none, or its size with ``streamed``
-    (a batch of them is then one video: their stripped copies wait on disk)."""
+    """About how many bytes of memory a record (or a line) brings into a batch; a media
+    file that streams (:mod:`archive.streamed`) brings none, or its size with
+    ``streamed`` (a batch of them is then one file: their stripped copies wait on disk)."""
     if isinstance(unit, Line):
         return len(unit.raw)
     return (sum(len(m.data) for m in unit.media.values()

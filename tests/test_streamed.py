@@ -200,3 +200,15 @@ def test_the_streamed_extensions_are_the_video_families_wav_and_flac() -> None:
     kinds = {*VIDEO_FAMILIES, "wav", "flac"}
     assert {ext for ext, family in EXTENSION_FAMILY.items() if family in kinds} == \
         streamed.STREAMED_EXTENSIONS
+
+
+def test_a_sample_left_out_removes_its_stripped_copy_and_never_the_partners_file(
+        tmp_path: Path) -> None:
+    from archive.shards.webdataset import discard
+
+    partner, copy = tmp_path / "partner.mp4", tmp_path / "stripped.mp4"
+    partner.write_bytes(b"x" * 2000)
+    copy.write_bytes(b"y" * 1500)
+    discard((b"header", FileSlice.of(partner, 0, 2000), b"pad"))
+    discard((b"header", FileSlice(copy, 0, 1500, scratch=True), b"pad"))
+    assert partner.is_file() and not copy.exists()

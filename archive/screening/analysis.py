@@ -62,8 +62,8 @@ class Analysis:
     media: dict[str, MediaCheck] = field(default_factory=dict)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Pickles compactly (see :class:`~archive.records.Compact`), the MinHash row as
-        bytes (an array pickles at 20 times the cost)."""
+        """Pickles as a call with its fields, the MinHash row as bytes (a NumPy array
+        pickles at 20 times the cost)."""
         row = None if self.minhash is None else self.minhash.tobytes()
         return _analysis, (self.digest, row, self.language, self.texts, self.media)
 

@@ -82,6 +82,13 @@ def _apart(data: bytes | FileSlice) -> bool:
     return isinstance(data, FileSlice) or len(data) >= LARGE_MEMBER
 
 
+def discard(members: Sample) -> None:
+    """Remove the stripped copies a sample that is not published was made with."""
+    for piece in () if isinstance(members, bytes) else members:
+        if isinstance(piece, FileSlice):
+            piece.discard()
+
+
 def _copy(media: FileSlice, stream: HashingFile) -> None:
     """Copy a streamed media file into a shard in pieces; refuse one whose file changed since
     it was read (what was checked would not be what is published)."""
