@@ -128,6 +128,21 @@ def test_long_recordings_stream_into_the_tars_with_the_bytes_they_have_when_held
     assert not list(tmp_path.glob("*.streamed"))
 
 
+def test_datasets_loads_a_release_with_streamed_files_and_names_their_tar_members(
+        small_limit: None, root: Path, tmp_path: Path) -> None:
+    import datasets
+
+    files = {"a1.wav": mf.wav_with_info(), "a2.flac": mf.flac_with_tags()}
+    _build(_dataset(root, files, record_type="audio"), tmp_path / "out")
+    loaded = datasets.load_dataset(str(tmp_path / "out"), split="train")
+    assert isinstance(loaded.features["audio"], datasets.Audio)
+    rows = loaded.cast_column("audio", datasets.Audio(decode=False))
+    assert [(r["id"], r["audio"]) for r in rows] == [
+        ("a1", {"bytes": None, "path": "a1.wav"}), ("a2", {"bytes": None, "path": "a2.flac"})]
+    members = _tar_members(tmp_path / "out")
+    assert members["a2.flac"].startswith(b"fLaC") and mf.OWNER.encode() not in members["a2.flac"]
+
+
 def test_two_workers_stream_the_same_bytes_as_one(small_limit: None, root: Path,
                                                   tmp_path: Path) -> None:
     entry = _dataset(root, _files())
