@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import tarfile
+import tempfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -141,6 +142,25 @@ def test_datasets_loads_a_release_with_streamed_files_and_names_their_tar_member
         ("a1", {"bytes": None, "path": "a1.wav"}), ("a2", {"bytes": None, "path": "a2.flac"})]
     members = _tar_members(tmp_path / "out")
     assert members["a2.flac"].startswith(b"fLaC") and mf.OWNER.encode() not in members["a2.flac"]
+
+
+def test_screening_alone_strips_streamed_files_and_keeps_no_copy(
+        small_limit: None, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        ) -> None:
+    from archive.entries import Registry
+    from archive.pipeline import screen
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))  # where screening's copies go
+    (tmp_path / "tmp").mkdir()
+    tempfile.tempdir = None  # read TMPDIR again
+    try:
+        entry = _dataset(root, _files())
+        summary, _ = screen(Registry(root), entry.id)
+    finally:
+        tempfile.tempdir = None
+    assert summary["media"]["checked"] == 3 and summary["media"]["stripped"] == 2
+    assert "VIDEO:artist" in summary["media"]["stripped_tags"]
+    assert not list((tmp_path / "tmp").iterdir())
 
 
 def test_two_workers_stream_the_same_bytes_as_one(small_limit: None, root: Path,
