@@ -62,8 +62,9 @@ class ParquetShards(ShardWriter):
         """Uncompressed Arrow bytes written, the Hub's ``num_bytes`` of the split."""
 
     def abort(self) -> None:
-        if self.writer is not None and self.sink is not None:
+        if self.writer is not None:
             self.writer.close()
+        if self.sink is not None:  # pyarrow leaves a Python file open
             self.sink.close()
 
     def write(self, row: dict[str, Any], size: int) -> None:
