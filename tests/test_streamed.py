@@ -192,6 +192,18 @@ def test_large_videos_in_a_plain_tar_stream_from_their_offsets(
     assert _parquet_media(tmp_path / "out")["v2"] == {"bytes": None, "path": "v2.mp4"}
 
 
+def test_a_plain_tar_cut_inside_a_streamed_member_is_a_damaged_tar(
+        small_limit: None, root: Path, tmp_path: Path) -> None:
+    entry = _dataset(root, _files(), fmt="webdataset")
+    tar = entry.data / "train.tar"
+    with tarfile.open(tar) as whole:
+        member = whole.getmember("v2.mp4")
+    tar.write_bytes(tar.read_bytes()[:member.offset_data + member.size // 2])
+    with pytest.raises(SourceError, match="damaged tar file"):
+        _build(entry, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_file_slice_reads_like_bytes(tmp_path: Path) -> None:
     path = tmp_path / "f.bin"
     path.write_bytes(b"0123456789abcdef")
