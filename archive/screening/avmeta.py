@@ -90,20 +90,19 @@ def strip_audio(data: MediaBytes, family: str, scratch: Path | None = None
     if family == "wav":
         return _strip_wav(data, scratch)
     if isinstance(data, FileSlice):
-        copy = scratch_file(scratch, f".{family}")
+        copy = assemble([data], scratch, f".{family}")  # a scratch file, stripped in place
+        assert isinstance(copy, FileSlice)
         try:
-            with open(copy, "r+b") as f:
-                for piece in data.chunks():
-                    f.write(piece)
+            with open(copy.path, "r+b") as f:
                 removed = _strip_tags(f, family)
                 size = f.seek(0, io.SEEK_END)
         except BaseException:
-            copy.unlink()
+            copy.discard()
             raise
         if not removed:
-            copy.unlink()
+            copy.discard()
             return data, [], False
-        return FileSlice(copy, 0, size, scratch=True), removed, False
+        return FileSlice(copy.path, 0, size, scratch=True), removed, False
     buffer = io.BytesIO(data)
     removed = _strip_tags(buffer, family)
     return buffer.getvalue(), removed, False
@@ -197,26 +196,27 @@ def strip_video(data: MediaBytes, family: str, ext: str,
         return data, [], False
     cleaned: MediaBytes
     if isinstance(data, FileSlice):
-        name = str(scratch_file(scratch, f".{ext}"))
-        cleaned = FileSlice(Path(name), 0, 0, scratch=True)
+        path = scratch_file(scratch, f".{ext}")
         try:
-            _copy_streams(data, name, family, ext)
-            cleaned = FileSlice(cleaned.path, 0, cleaned.path.stat().st_size, scratch=True)
-            left, _ = video_tags(cleaned)
-        except BaseException:
-            cleaned.discard()
+            _copy_streams(data, str(path), family, ext)
+            cleaned = FileSlice(path, 0, path.stat().st_size, scratch=True)
+            _refuse_tags_left(cleaned)
+        except BaseException:  # no copy is kept of what cannot be published
+            path.unlink(missing_ok=True)
             raise
     else:
         out = io.BytesIO()
         _copy_streams(data, out, family, ext)
         cleaned = out.getvalue()
-        left, _ = video_tags(cleaned)
-    if left:
-        if isinstance(cleaned, FileSlice):
-            cleaned.discard()
-        raise ValueError(f"tags left after stripping: {', '.join(left)}")
+        _refuse_tags_left(cleaned)
     gps = any(h in name.lower() for name in names for h in _GPS_HINTS)
     return cleaned, names + extra, gps
+
+
+def _refuse_tags_left(cleaned: MediaBytes) -> None:
+    left, _ = video_tags(cleaned)
+    if left:
+        raise ValueError(f"tags left after stripping: {', '.join(left)}")
 
 
 def _copy_streams(data: MediaBytes, out: str | IO[bytes], family: str, ext: str) -> None:
