@@ -41,8 +41,7 @@ from .screening import Policy, Screener
 from .seen import SeenSet, scratch_file
 from .shards.files import FileLog, sha256sums
 from .shards.parquet import ParquetShards
-from .shards.webdataset import WebDatasetShards, discard
-from .streamed import FileSlice
+from .shards.webdataset import WebDatasetShards, discard, streamed_files
 
 T = TypeVar("T")
 
@@ -254,8 +253,7 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
                         discard(each.tar)
                         continue
                     tars.write_sample(each.tar)
-                    info.tar_only += not isinstance(each.tar, bytes) and any(
-                        isinstance(piece, FileSlice) for piece in each.tar)
+                    info.tar_only += bool(streamed_files(each.tar))
                     sizes_kept.append(each.size)
                     info.records += 1
                     languages[record.language or

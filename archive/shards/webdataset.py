@@ -82,11 +82,16 @@ def _apart(data: bytes | FileSlice) -> bool:
     return isinstance(data, FileSlice) or len(data) >= LARGE_MEMBER
 
 
+def streamed_files(members: Sample) -> list[FileSlice]:
+    """The streamed media files among a sample's pieces (none when it is bytes)."""
+    return [] if isinstance(members, bytes) else [
+        piece for piece in members if isinstance(piece, FileSlice)]
+
+
 def discard(members: Sample) -> None:
     """Remove the stripped copies a sample that is not published was made with."""
-    for piece in () if isinstance(members, bytes) else members:
-        if isinstance(piece, FileSlice):
-            piece.discard()
+    for media in streamed_files(members):
+        media.discard()
 
 
 def _copy(media: FileSlice, stream: HashingFile) -> None:
