@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -252,22 +253,14 @@ SMALL_VIDEO_MB = 300
 def video_memory_check(megabytes: int) -> int:
     """Build a dataset of one video of :data:`SMALL_VIDEO_MB` and one of ``megabytes``;
     1 if memory grew more than 10%."""
-    peaks = []
-    for size in (SMALL_VIDEO_MB, megabytes):
-        with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
-            work = Path(tmp)
-            source = work / "data" / "metadata.jsonl"
-            made = video_corpus(source.parent, size)
-            entry_for(work, source, 1, made, kind="video")
-            (work / "out").mkdir()
-            seconds, peak = measure("video-build", source, work / "out")
-            peaks.append(peak)
-            print(f"build of one {made / 1e6:,.0f} MB video: {seconds:.1f} s, "
-                  f"peak RSS {peak:,.0f} MB", flush=True)
-    ratio = peaks[1] / peaks[0]
-    print(f"peak memory ratio {megabytes:,} MB video / {SMALL_VIDEO_MB} MB video: "
-          f"{ratio:.2f} (at most 1.10 expected)")
-    return 0 if ratio <= 1.10 else 1
+    return peak_growth((SMALL_VIDEO_MB, megabytes), _one_video, "video-build")
+
+
+def _one_video(work: Path, size: int) -> tuple[Path, str]:
+    source = work / "data" / "metadata.jsonl"
+    made = video_corpus(source.parent, size)
+    entry_for(work, source, 1, made, kind="video")
+    return source, f"one {made / 1e6:,.0f} MB video"
 
 
 KINDS = {"text": ("bench-essays", "Benchmark essays",
@@ -330,19 +323,33 @@ def measure(task: str, source: Path, work: Path) -> tuple[float, float]:
 
 def memory_check(megabytes: int) -> int:
     """Build corpora of ``megabytes`` and four times as much; 1 if memory grew > 10%."""
-    peaks = []
-    for size in (megabytes, 4 * megabytes):
+    return peak_growth((megabytes, 4 * megabytes), _essays, "build")
+
+
+def _essays(work: Path, size: int) -> tuple[Path, str]:
+    source = work / "data" / "train.jsonl"
+    source.parent.mkdir()
+    entry_for(work, source, corpus(source, size))
+    return source, f"{size:,} MB of essays"
+
+
+def peak_growth(sizes: tuple[int, int], make: Callable[[Path, int], tuple[Path, str]],
+                task: str) -> int:
+    """Build, with ``task``, the dataset that ``make`` writes (returning its source and
+    a label) at each of two sizes; 1 if the larger one's peak memory is more than 10%
+    above the smaller one's."""
+    peaks, labels = [], []
+    for size in sizes:
         with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
             work = Path(tmp)
-            (work / "data").mkdir()
-            source = work / "data" / "train.jsonl"
-            entry_for(work, source, corpus(source, size))
+            source, label = make(work, size)
             (work / "out").mkdir()
-            seconds, peak = measure("build", source, work / "out")
+            seconds, peak = measure(task, source, work / "out")
             peaks.append(peak)
-            print(f"build of {size:,} MB: {seconds:.1f} s, peak RSS {peak:,.0f} MB", flush=True)
+            labels.append(label)
+            print(f"build of {label}: {seconds:.1f} s, peak RSS {peak:,.0f} MB", flush=True)
     ratio = peaks[1] / peaks[0]
-    print(f"peak memory ratio 4x input / 1x input: {ratio:.2f} (at most 1.10 expected)")
+    print(f"peak memory ratio {labels[1]} / {labels[0]}: {ratio:.2f} (at most 1.10 expected)")
     return 0 if ratio <= 1.10 else 1
 
 
