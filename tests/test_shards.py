@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import tarfile
 from pathlib import Path
 
@@ -186,3 +187,50 @@ def _leaves(value):
             yield from _leaves(item)
     else:
         yield value
+
+
+def _writing_threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name.startswith("archive-shards")]
+
+
+@pytest.mark.parametrize("failing", ["parquet", "tar"])
+def test_a_write_that_fails_in_the_writing_thread_fails_the_writer_and_stops_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+    """Shards are written in a thread beside the build: a full disk there is raised to
+    the build, and no thread or open shard is left behind."""
+    from archive.features import arrow_schema, to_row
+    from archive.shards import files
+    from archive.shards.parquet import ParquetShards
+
+    write = files.HashingFile.write
+
+    def full_disk(self: files.HashingFile, data: bytes) -> int:
+        if self.path.suffix == f".{failing}" and self.size + len(data) > 1_000_000:
+            raise OSError(28, "No space left on device")
+        return write(self, data)
+
+    monkeypatch.setattr(files.HashingFile, "write", full_disk)
+    rng = random.Random(0)
+    records = [_record(f"r{i:04d}", rng.randbytes(3000).hex()) for i in range(800)]
+    log = FileLog(tmp_path)
+    parquet = ParquetShards(log, "train", arrow_schema("text"), row_group_bytes=100_000)
+    tars = WebDatasetShards(log, "train", "text")
+    with pytest.raises(OSError, match="No space left"), parquet, tars:
+        for record in records:
+            parquet.write(to_row(record, "text"), len(record.fields["text"]))
+            tars.write(record)
+    assert not _writing_threads()
+    assert parquet.sink is not None and parquet.sink.closed
+    assert tars.stream is not None and tars.stream.closed
+
+
+def test_an_error_in_the_build_stops_the_writing_threads(tmp_path: Path) -> None:
+    records = [_record(f"r{i:04d}", "orð " * 2000) for i in range(300)]
+    shards = WebDatasetShards(FileLog(tmp_path), "train", "text")
+    with pytest.raises(ValueError, match="a bad record"), shards:
+        for record in records:
+            shards.write(record)
+        raise ValueError("a bad record")
+    assert not _writing_threads() and shards.stream is not None and shards.stream.closed

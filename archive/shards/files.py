@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -55,6 +58,44 @@ class HashingFile:
 
     def hexdigest(self) -> str:
         return self._digest.hexdigest()
+
+
+class Background:
+    """Runs calls one after another, in the order given, in one thread beside the caller,
+    with at most ``depth`` of them waiting or running. Zstd compression, hashing and
+    writing let go of Python's lock, so shards are written on another core while the
+    caller makes the next records; the order, and so every byte, stays the same. A call's
+    error is raised by the next :meth:`submit` or by :meth:`close`."""
+
+    def __init__(self, depth: int) -> None:
+        self.depth = depth
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="archive-shards")
+        self._pending: deque[Future[Any]] = deque()
+
+    def submit(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run ``call(*args, **kwargs)`` after the calls before it (first waiting until
+        fewer than ``depth`` are waiting or running)."""
+        while len(self._pending) >= self.depth:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(call, *args, **kwargs))
+
+    def wait(self) -> None:
+        """Wait until every call has run; raise the first error."""
+        while self._pending:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        """:meth:`wait`, then stop the thread."""
+        try:
+            self.wait()
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Drop the calls not started, wait for the running one (its error ignored: the
+        shards are thrown away) and stop the thread."""
+        self._pending.clear()
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass(frozen=True)
@@ -130,10 +171,14 @@ class ShardWriter:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if exc_type is None:
-            self.close()
-        else:
+        if exc_type is not None:
             self.abort()
+            return
+        try:
+            self.close()
+        except BaseException:
+            self.abort()
+            raise
 
 
 def sha256sums(entries: list[FileEntry]) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .files import FileEntry, FileLog, HashingFile, ShardWriter
+from .files import Background, FileEntry, FileLog, HashingFile, ShardWriter
 
 ROW_GROUP_BYTES = 100 * 1024**2
 SHARD_BYTES = 500 * 1024**2
@@ -39,7 +39,9 @@ class ParquetShards(ShardWriter):
     """Writes one split's rows as Parquet shards that roll over at ``shard_bytes``.
 
     Boundaries depend only on the sequence of rows (their estimated size), so the
-    same input always gives the same shards.
+    same input always gives the same shards. A row group is encoded, compressed, hashed
+    and written in a :class:`~.files.Background` thread while the next one fills (so
+    two row groups at most are held).
     """
 
     def __init__(self, log: FileLog, split: str, schema: pa.Schema, *,
@@ -60,8 +62,10 @@ class ParquetShards(ShardWriter):
         self.files: list[FileEntry] = []
         self.nbytes = 0
         """Uncompressed Arrow bytes written, the Hub's ``num_bytes`` of the split."""
+        self.background = Background(depth=1)
 
     def abort(self) -> None:
+        self.background.abandon()
         if self.writer is not None:
             self.writer.close()
         if self.sink is not None:  # pyarrow leaves a Python file open
@@ -109,7 +113,7 @@ class ParquetShards(ShardWriter):
             self.writer = pq.ParquetWriter(self.sink, self.schema, write_page_index=True,
                                            **column_options(self.schema))
         table = pa.Table.from_batches(self.batches, schema=self.schema)
-        self.writer.write_table(table, row_group_size=table.num_rows)
+        self.background.submit(self.writer.write_table, table, row_group_size=table.num_rows)
         self.nbytes += table.nbytes
         self.shard_written += self.buffered
         self.shard_rows += table.num_rows
@@ -120,6 +124,7 @@ class ParquetShards(ShardWriter):
     def _close_shard(self) -> None:
         if self.writer is None or self.sink is None:
             return
+        self.background.wait()
         self.writer.close()
         self.files.append(self.log.add_hashed(self.sink, records=self.shard_rows))
         self.writer, self.sink = None, None
@@ -130,4 +135,5 @@ class ParquetShards(ShardWriter):
         """Flush what is buffered and close the last shard; return every shard written."""
         self._flush_row_group()
         self._close_shard()
+        self.background.close()
         return self.files

@@ -17,10 +17,12 @@ from ..errors import SourceError, Where
 from ..features import TEXT_FIELDS
 from ..records import Record, published_fields
 from ..streamed import FileSlice
-from .files import FileEntry, FileLog, HashingFile, ShardWriter
+from .files import Background, FileEntry, FileLog, HashingFile, ShardWriter
 from .tarbytes import BLOCK, MemberFormat, end_of_archive
 
 SHARD_BYTES = 1024**3
+WRITE_BYTES = 4 * 1024**2
+"""Samples are handed to the writing thread in blocks of about this many bytes."""
 MTIME = 0
 MEMBERS = MemberFormat(mode=0o444, user="archive", group="archive", mtime=MTIME)
 
@@ -109,7 +111,11 @@ def _copy(media: FileSlice, stream: HashingFile) -> None:
 
 
 class WebDatasetShards(ShardWriter):
-    """Writes one split's records as tar shards that roll over at ``shard_bytes``."""
+    """Writes one split's records as tar shards that roll over at ``shard_bytes``.
+
+    Samples are joined into blocks of :data:`WRITE_BYTES` that a
+    :class:`~.files.Background` thread hashes and writes (a streamed file is copied
+    there too), while the next records are made."""
 
     def __init__(self, log: FileLog, split: str, record_type: str, *,
                  shard_bytes: int = SHARD_BYTES, folder: str = "webdataset") -> None:
@@ -119,8 +125,12 @@ class WebDatasetShards(ShardWriter):
         self.stream: HashingFile | None = None
         self.count = self.offset = 0
         self.files: list[FileEntry] = []
+        self.block: list[bytes] = []
+        self.block_bytes = 0
+        self.background = Background(depth=2)
 
     def abort(self) -> None:
+        self.background.abandon()
         if self.stream is not None:
             self.stream.close()
 
@@ -130,7 +140,7 @@ class WebDatasetShards(ShardWriter):
     def write_sample(self, members: Sample) -> None:
         """Append one sample's tar members (made by :func:`sample_bytes`). A streamed
         media file is copied from its file in pieces, and removed after if the build made
-        it (a stripped copy)."""
+        it (a stripped copy); one that changed since it was read fails the build."""
         if self.stream is None:
             path = self.log.root / self.folder / f"{self.split}-{self.index:05d}.tar"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -138,18 +148,31 @@ class WebDatasetShards(ShardWriter):
             self.offset = 0
         for piece in (members,) if isinstance(members, bytes) else members:
             if isinstance(piece, FileSlice):
-                _copy(piece, self.stream)
+                self._send()
+                self.background.submit(_copy, piece, self.stream)
             else:
-                self.stream.write(piece)
+                self.block.append(piece)
+                self.block_bytes += len(piece)
             self.offset += len(piece)
+        if self.block_bytes >= WRITE_BYTES:
+            self._send()
         self.count += 1
         if self.offset >= self.shard_bytes:
             self._close_shard()
 
+    def _send(self) -> None:
+        """Hand the samples gathered to the writing thread."""
+        if self.block and self.stream is not None:
+            block = self.block[0] if len(self.block) == 1 else b"".join(self.block)
+            self.background.submit(self.stream.write, block)
+            self.block, self.block_bytes = [], 0
+
     def _close_shard(self) -> None:
         if self.stream is None:
             return
-        self.stream.write(end_of_archive(self.offset))
+        self.block.append(end_of_archive(self.offset))
+        self._send()
+        self.background.wait()
         self.files.append(self.log.add_hashed(self.stream, records=self.count))
         self.stream = None
         self.count = 0
@@ -158,6 +181,7 @@ class WebDatasetShards(ShardWriter):
     def close(self) -> list[FileEntry]:
         """Close the last shard and write the split's ``wids`` shard index."""
         self._close_shard()
+        self.background.close()
         if self.files:
             index = {
                 "__kind__": "wids-shard-index-v1",
