@@ -49,7 +49,8 @@ BATCH_RECORDS = 256
 BATCH_BYTES = 2 * 1024**2
 """A batch (prepared together by one worker process, held in memory at once) ends at
 ``BATCH_RECORDS`` records or once its media and text reach ``BATCH_BYTES``: many small
-pictures or essays go together, a large video or a book alone."""
+pictures or essays go together, a record of ``BATCH_BYTES`` or more (a large video or a
+book) alone, so that its text is not copied into one Arrow buffer with others."""
 
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 """Write failures that mean the disk is full, over a limit, or read-only."""
@@ -83,8 +84,12 @@ def batches(records: Iterator[T]) -> Iterator[list[T]]:
     batch: list[T] = []
     size = 0
     for record in records:
+        weight = unit_bytes(record, streamed=True)
+        if batch and weight >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
         batch.append(record)
-        size += unit_bytes(record, streamed=True)
+        size += weight
         if len(batch) >= BATCH_RECORDS or size >= BATCH_BYTES:
             yield batch
             batch, size = [], 0
@@ -240,7 +245,7 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
                                  shard_bytes=options.tar_shard_bytes) as tars:
             units = read_units(entry.id, entry.record_type, entry.source_format,
                                entry.data, split, entry.splits[split])
-            for _, ready in prepared(batches(units), engine=engine,
+            for ready in prepared(batches(units), engine=engine,
                                      dataset=entry.id, record_type=entry.record_type,
                                      languages=entry.languages, policy=entry.screening,
                                      scratch=streamed):
@@ -259,7 +264,8 @@ def _build_into(entry: Entry, work: Path, db: sqlite3.Connection, repo_id: str, 
                     languages[record.language or
                               (entry.languages[0] if len(entry.languages) == 1 else "und")] += 1
                 assert ready.rows is not None
-                parquet.write_rows(ready.rows.filter(pa.array(keep_each)), sizes_kept)
+                rows = ready.rows if all(keep_each) else ready.rows.filter(pa.array(keep_each))
+                parquet.write_rows(rows, sizes_kept)
         info.parquet, info.webdataset = parquet.files, tars.files
         info.bytes = parquet.nbytes
         if info.records:

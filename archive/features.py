@@ -12,6 +12,7 @@ import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 
 from .records import Record
@@ -65,8 +66,9 @@ def media_columns(record_type: str) -> list[str]:
     return [k for k, v in features(record_type).items() if isinstance(v, kinds)]
 
 
-def to_row(record: Record, record_type: str) -> dict[str, Any]:
-    """Turn a record into one Parquet row of its record type's schema."""
+def to_row(record: Record, record_type: str, text: bytes | None = None) -> dict[str, Any]:
+    """Turn a record into one Parquet row of its record type's schema (``text``: its main
+    text already encoded, :func:`utf8_text`)."""
     row: dict[str, Any] = {"id": record.key}
     for column in (*COLUMNS[record_type], "language", "metadata"):
         if column in record.media:
@@ -79,7 +81,44 @@ def to_row(record: Record, record_type: str) -> dict[str, Any]:
                            if meta is not None else None)
         else:
             row[column] = record.fields.get(column)
+    if text is not None:
+        row[TEXT_FIELDS[record_type]] = text
     return row
+
+
+def utf8_text(record: Record, record_type: str) -> bytes | None:
+    """A record's main text in UTF-8 when it is a string (a conversation's turns are not):
+    encoded once, for its Parquet row and its tar member alike."""
+    value = record.fields.get(TEXT_FIELDS[record_type])
+    return value.encode("utf-8") if isinstance(value, str) else None
+
+
+def record_batch(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.RecordBatch:
+    """Rows as an Arrow batch of ``schema``, as ``RecordBatch.from_pylist`` makes it, but a
+    string column given as UTF-8 bytes (a main text, :func:`to_row`) is not encoded again
+    and one value alone is not even copied (a long text is held once, not three times)."""
+    columns = []
+    for field in schema:
+        values = [row.get(field.name) for row in rows]
+        if pa.types.is_string(field.type) and any(isinstance(v, bytes) for v in values):
+            columns.append(_utf8_array(values))
+        else:
+            columns.append(pa.array(values, type=field.type))
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def _utf8_array(values: list[bytes | str | None]) -> pa.StringArray:
+    encoded = [v.encode("utf-8") if isinstance(v, str) else v for v in values]
+    sizes = np.fromiter((len(v) if v is not None else 0 for v in encoded), np.int64,
+                        len(encoded))
+    offsets = np.zeros(len(encoded) + 1, np.int32)
+    np.cumsum(sizes, out=offsets[1:])  # int32 holds it: a line is at most 256 MiB
+    present = np.fromiter((v is not None for v in encoded), np.bool_, len(encoded))
+    nulls = len(encoded) - int(present.sum())
+    validity = pa.py_buffer(np.packbits(present, bitorder="little")) if nulls else None
+    data = pa.py_buffer(b"".join(v for v in encoded if v))  # one value: the same bytes
+    return pa.StringArray.from_buffers(len(encoded), pa.py_buffer(offsets), data, validity,
+                                       nulls)
 
 
 def text_of(record: Record, record_type: str) -> str:

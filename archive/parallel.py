@@ -162,8 +162,8 @@ def _prepare(records: list[Unit]) -> PreparedBatch:
 def prepared(batches: Iterator[list[Unit]], *, engine: Engine, dataset: str,
              record_type: str, languages: Sequence[str], policy: dict[str, Any] | None,
              serialise: bool = True, scratch: Path | None = None
-             ) -> Iterator[tuple[list[Unit], PreparedBatch]]:
-    """Each batch with its records prepared by the engine's workers, in order.
+             ) -> Iterator[PreparedBatch]:
+    """Each batch's records prepared by the engine's workers, in order.
 
     With one local worker nothing is started: the batches are prepared here. A failure in
     a worker process is a :class:`ScreeningError` naming the records; on any error the
@@ -177,7 +177,7 @@ def prepared(batches: Iterator[list[Unit]], *, engine: Engine, dataset: str,
 
 
 def _prepared(batches: Iterator[list[Unit]], engine: Engine, dataset: str,
-              args: tuple[Any, ...]) -> Iterator[tuple[list[Unit], PreparedBatch]]:
+              args: tuple[Any, ...]) -> Iterator[PreparedBatch]:
     if engine.kind == "ray":
         from .rayengine import ray_prepared
 
@@ -186,7 +186,7 @@ def _prepared(batches: Iterator[list[Unit]], engine: Engine, dataset: str,
     preparer = Preparer(*args)
     if engine.workers <= 1:
         for batch in batches:
-            yield batch, _here(preparer, dataset, batch)
+            yield _here(preparer, dataset, batch)
         return
     helpers = engine.workers - 1  # this process is the last worker
     context = multiprocessing.get_context("spawn")  # no fork of a threaded process
@@ -237,10 +237,10 @@ def _ready(prepared: Future[PreparedBatch] | PreparedBatch) -> bool:
 
 
 def _take(dataset: str, batch: list[Unit],
-          prepared: Future[PreparedBatch] | PreparedBatch) -> tuple[list[Unit], PreparedBatch]:
+          prepared: Future[PreparedBatch] | PreparedBatch) -> PreparedBatch:
     if isinstance(prepared, Future):
-        return batch, _result(dataset, batch, prepared)
-    return batch, prepared
+        return _result(dataset, batch, prepared)
+    return prepared
 
 
 def _result(dataset: str, batch: list[Unit], future: Future[PreparedBatch]

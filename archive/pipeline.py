@@ -109,7 +109,7 @@ def _screen(entry: Entry, path: Path, db: sqlite3.Connection, engine: Engine
     units = itertools.chain.from_iterable(
         read_units(entry.id, entry.record_type, entry.source_format, entry.data, split,
                    entry.splits[split]) for split in SPLITS if split in entry.splits)
-    for _, ready in prepared(batches(units), engine=engine,
+    for ready in prepared(batches(units), engine=engine,
                              dataset=entry.id, record_type=entry.record_type,
                              languages=entry.languages, policy=entry.screening,
                              serialise=False):

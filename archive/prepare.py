@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .features import text_of, to_row
+from .features import record_batch, text_of, to_row, utf8_text
 from .readers import Line
 from .records import Head, Record, head
 from .schemas import record_error
@@ -76,15 +76,15 @@ class Preparer:
             judgement.record = None                    # travels back to the main process
             out[i].analysis, out[i].judgement = analysis, judgement
             if self.schema is not None:
-                rows.append(to_row(published, self.record_type))
+                text = utf8_text(published, self.record_type)
+                rows.append(to_row(published, self.record_type, text))
                 out[i].size = len(text_of(published, self.record_type)) + sum(
                     len(m.data) for m in published.media.values()
                     if not isinstance(m.data, FileSlice))  # not in the Parquet row
-                out[i].tar = sample_bytes(published, self.record_type)
+                out[i].tar = sample_bytes(published, self.record_type, text)
             else:  # screening only: stripped copies of streamed media are not kept
                 for media in published.media.values():
                     if isinstance(media.data, FileSlice):
                         media.data.discard()
-        table = (pa.RecordBatch.from_pylist(rows, schema=self.schema)
-                 if self.schema is not None else None)
+        table = record_batch(rows, self.schema) if self.schema is not None else None
         return PreparedBatch(out, [head(r) for r in records], table)

@@ -45,8 +45,8 @@ def _ray() -> Any:
 
 
 def ray_prepared(batches: Iterator[list[Unit]], engine: Engine, dataset: str,
-                 args: tuple[Any, ...]) -> Iterator[tuple[list[Unit], PreparedBatch]]:
-    """Each batch with its records prepared by Ray actors, in order."""
+                 args: tuple[Any, ...]) -> Iterator[PreparedBatch]:
+    """Each batch's records prepared by Ray actors, in order."""
     ray = _ray()
     started = not ray.is_initialized()
     if started:
@@ -74,9 +74,9 @@ def ray_prepared(batches: Iterator[list[Unit]], engine: Engine, dataset: str,
 
 
 def _result(ray: Any, dataset: str, batch: list[Unit], ref: Any
-            ) -> tuple[list[Unit], PreparedBatch]:
+            ) -> PreparedBatch:
     try:
-        return batch, ray.get(ref)
+        return ray.get(ref)
     except ray.exceptions.RayError as exc:
         if isinstance(getattr(exc, "cause", None), ArchiveError):  # a bad record
             raise exc.cause from None

@@ -9,6 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..features import record_batch
 from .files import Background, FileEntry, FileLog, HashingFile, ShardWriter
 
 ROW_GROUP_BYTES = 100 * 1024**2
@@ -18,11 +19,18 @@ BATCH_ROWS = 512
 """Rows kept as Python objects before they are converted to an Arrow batch."""
 
 
+FREE_TEXT = frozenset({"title", "text", "caption", "transcript", "subtitles", "metadata"})
+"""Columns (by their last name: ``turns.list.element.text`` too) of free text, which get no
+statistics: a minimum and maximum of essays filter nothing, and Arrow copied a long value
+several times to make them (a 200 MB text took 1.1 GB more memory to write)."""
+
+
 def column_options(schema: pa.Schema) -> dict[str, Any]:
     """ParquetWriter options per column: zstd, dictionaries and statistics, except for
     media bytes (``struct<bytes, path>`` columns), which get none of them: JPEG, PNG and
     video are compressed already, and a dictionary tried on large binary values cost 7
-    times the write (audio keeps zstd: WAV's samples do compress)."""
+    times the write (audio keeps zstd: WAV's samples do compress); free text gets no
+    statistics (:data:`FREE_TEXT`)."""
     media = {f"{f.name}.bytes" for f in schema
              if pa.types.is_struct(f.type) and f.type.get_field_index("bytes") >= 0}
     empty = io.BytesIO()
@@ -32,7 +40,8 @@ def column_options(schema: pa.Schema) -> dict[str, Any]:
     compression = {path: "zstd" for path in others}
     compression.update({path: "zstd" if path.startswith("audio.") else "none"
                         for path in media})
-    return {"compression": compression, "use_dictionary": others, "write_statistics": others}
+    return {"compression": compression, "use_dictionary": others,
+            "write_statistics": [p for p in others if p.split(".")[-1] not in FREE_TEXT]}
 
 
 class ParquetShards(ShardWriter):
@@ -99,7 +108,7 @@ class ParquetShards(ShardWriter):
     def _to_arrow(self) -> None:
         """Move buffered rows into a compact Arrow batch (Python dicts cost far more)."""
         if self.rows:
-            self.batches.append(pa.RecordBatch.from_pylist(self.rows, schema=self.schema))
+            self.batches.append(record_batch(self.rows, self.schema))
             self.rows = []
 
     def _flush_row_group(self) -> None:

@@ -38,15 +38,16 @@ def compact_json(value: Any) -> bytes:
                           separators=(",", ":")).encode("utf-8")
 
 
-def sample(record: Record, record_type: str) -> dict[str, Any]:
-    """The sample of a record: ``txt`` (the main text), ``json`` (every other field) and
-    its media. The text is not repeated in ``json``: it would double a text dataset's
-    tars (a reader puts it back from ``txt``, as :mod:`archive.readers` does)."""
+def sample(record: Record, record_type: str, text: bytes | None = None) -> dict[str, Any]:
+    """The sample of a record: ``txt`` (the main text; ``text`` if it is encoded
+    already), ``json`` (every other field) and its media. The text is not repeated in
+    ``json``: it would double a text dataset's tars (a reader puts it back from ``txt``,
+    as :mod:`archive.readers` does)."""
     fields = published_fields(record)
     out: dict[str, Any] = {"__key__": record.key}
-    text = fields.get(TEXT_FIELDS[record_type])
-    if isinstance(text, str):
-        out["txt"] = text.encode("utf-8")
+    value = fields.get(TEXT_FIELDS[record_type])
+    if isinstance(value, str):
+        out["txt"] = text if text is not None else value.encode("utf-8")
         del fields[TEXT_FIELDS[record_type]]
     out["json"] = compact_json(fields)
     for media in record.media.values():
@@ -63,9 +64,9 @@ Sample = bytes | tuple[bytes | FileSlice, ...]
 file as it is written (:mod:`archive.streamed`)."""
 
 
-def sample_bytes(record: Record, record_type: str) -> Sample:
+def sample_bytes(record: Record, record_type: str, text: bytes | None = None) -> Sample:
     """The tar members of a record's sample, in ``webdataset``'s order (by extension)."""
-    members = sample(record, record_type)
+    members = sample(record, record_type, text)
     key = members.pop("__key__")
     if not any(_apart(data) for data in members.values()):
         return b"".join(MEMBERS.member(f"{key}.{ext}", members[ext]) for ext in sorted(members))
@@ -150,6 +151,9 @@ class WebDatasetShards(ShardWriter):
             if isinstance(piece, FileSlice):
                 self._send()
                 self.background.submit(_copy, piece, self.stream)
+            elif len(piece) >= WRITE_BYTES:  # a large member: written as it is, not copied
+                self._send()
+                self.background.submit(self.stream.write, piece)
             else:
                 self.block.append(piece)
                 self.block_bytes += len(piece)
