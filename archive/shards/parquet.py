@@ -3,6 +3,7 @@ bounded row groups and shard sizes."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 from typing import Any
 
@@ -75,8 +76,9 @@ class ParquetShards(ShardWriter):
 
     def abort(self) -> None:
         self.background.abandon()
-        if self.writer is not None:
-            self.writer.close()
+        if self.writer is not None:  # its error would hide the build's: the shard is dropped
+            with contextlib.suppress(Exception):
+                self.writer.close()
         if self.sink is not None:  # pyarrow leaves a Python file open
             self.sink.close()
 
