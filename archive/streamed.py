@@ -99,8 +99,7 @@ class FileSlice:
     def chunks(self) -> Iterator[bytes]:
         """The slice's bytes in pieces of at most :data:`CHUNK`."""
         with self.open() as f:
-            while piece := f.read(CHUNK):
-                yield piece
+            yield from pieces(f)
 
     def part(self, start: int, end: int) -> FileSlice:
         """Bytes ``start`` to ``end`` of the slice (cut at its end), as a slice of their
@@ -170,10 +169,20 @@ def part(media: MediaBytes, start: int, end: int) -> MediaBytes:
     return media.part(start, end) if isinstance(media, FileSlice) else media[start:end]
 
 
-def zeros_only(media: MediaBytes) -> bool:
-    """Whether every byte is zero (read in pieces from a slice)."""
-    pieces = media.chunks() if isinstance(media, FileSlice) else (media,)
-    return not any(piece.strip(b"\x00") for piece in pieces)
+def pieces(file: IO[bytes]) -> Iterator[bytes]:
+    """The rest of a file object, from where it is, in pieces of at most :data:`CHUNK`."""
+    while piece := file.read(CHUNK):
+        yield piece
+
+
+def zeros_only(media: MediaBytes | IO[bytes]) -> bool:
+    """Whether every byte is zero: of media bytes, of a slice or of the rest of a file
+    object (the last two read in pieces)."""
+    if isinstance(media, bytes):
+        return not media.strip(b"\x00")
+    return not any(piece.strip(b"\x00")
+                   for piece in (media.chunks() if isinstance(media, FileSlice)
+                                 else pieces(media)))
 
 
 def scratch_file(scratch: Path | None, suffix: str) -> Path:

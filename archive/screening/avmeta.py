@@ -24,7 +24,7 @@ import mutagen.apev2
 import mutagen.id3
 
 from ..streamed import FileSlice, MediaBytes, assemble, part, readable, scratch_file, zeros_only
-from .chunks import LARGE, riff_chunks
+from .chunks import LARGE, riff_chunks, riff_end
 from .flac import frames_end as flac_frames_end
 from .mpeg import frames_end, holds_frames
 
@@ -45,12 +45,12 @@ def _strip_wav(data: MediaBytes, scratch: Path | None = None) -> tuple[MediaByte
     """The WAV without its tag chunks and what follows its declared end (a
     :class:`~archive.streamed.FileSlice` is copied chunk by chunk into a scratch file)."""
     rf64 = data[:4] == b"RF64"
-    riff_size, large = _ds64(data) if rf64 else (int.from_bytes(data[4:8], "little"), {})
+    end, large = _ds64(data) if rf64 else (riff_end(data), {})
     chunks: list[MediaBytes] = []
     removed = []
-    if not zeros_only(part(data, riff_size + 8, len(data))):
+    if not zeros_only(part(data, end, len(data))):
         removed.append("WAV:TrailingData")
-    for chunk in riff_chunks(data, stop=riff_size + 8, large=large):
+    for chunk in riff_chunks(data, stop=end, large=large):
         if chunk.kind in _RIFF_DROP:
             removed.append(f"WAV:{chunk.kind.decode('latin-1').strip()}")
         else:
@@ -67,12 +67,13 @@ def _strip_wav(data: MediaBytes, scratch: Path | None = None) -> tuple[MediaByte
 
 
 def _ds64(data: MediaBytes) -> tuple[int, dict[bytes, int]]:
-    """An RF64 file's RIFF size and its ``data`` chunk's size, from its ``ds64`` chunk
-    (which must come first: the sizes in the header and the chunk say 0xFFFFFFFF)."""
+    """Where an RF64 file ends (its RIFF size and header) and its ``data`` chunk's size,
+    from its ``ds64`` chunk (which must come first: the sizes in the header and the chunk
+    say 0xFFFFFFFF)."""
     if data[12:16] != b"ds64" or len(data) < 36:
         raise ValueError("an RF64 file without a ds64 chunk first")
     riff_size, data_size = struct.unpack("<QQ", data[20:36])
-    return riff_size, {b"data": data_size}
+    return riff_size + 8, {b"data": data_size}
 
 
 def _tag_names(tags: object) -> list[str]:
@@ -151,19 +152,12 @@ def _strip_tags(buffer: IO[bytes], family: str) -> list[str]:
                 audio.delete(buffer)
     if family == "flac":
         end = flac_frames_end(buffer)
-        if end is not None and not _zeros_from(buffer, end):
-            buffer.truncate(end)  # bytes after the sound
-            removed.append("FLAC:TrailingData")
+        if end is not None:
+            buffer.seek(end)
+            if not zeros_only(buffer):  # bytes after the sound
+                buffer.truncate(end)
+                removed.append("FLAC:TrailingData")
     return removed
-
-
-def _zeros_from(buffer: IO[bytes], start: int) -> bool:
-    """Whether every byte of ``buffer`` from ``start`` on is zero, read in pieces."""
-    buffer.seek(start)
-    while piece := buffer.read(1 << 20):
-        if piece.strip(b"\x00"):
-            return False
-    return True
 
 
 def _sensitive(metadata: dict[str, str]) -> list[str]:

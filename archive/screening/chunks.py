@@ -31,6 +31,12 @@ LARGE = 0xFFFFFFFF
 """The 32-bit size of an RF64 chunk whose real size is in the ``ds64`` chunk."""
 
 
+def riff_end(data: MediaBytes) -> int:
+    """Where a RIFF file ends by its header: the size field, plus the 8 bytes of the
+    header itself (an RF64 file's real size is in its ``ds64`` chunk)."""
+    return int.from_bytes(data[4:8], "little") + 8
+
+
 def riff_chunks(data: MediaBytes, start: int = 12, stop: int | None = None,
                 large: dict[bytes, int] | None = None) -> Iterator[Chunk]:
     """RIFF chunks (id, little-endian size, data padded to even length) from ``start``.

@@ -25,7 +25,7 @@ import soundfile
 from PIL import Image, ImageFile, ImageSequence
 
 from ..streamed import MediaBytes, readable
-from .chunks import png_chunks, riff_chunks
+from .chunks import png_chunks, riff_chunks, riff_end
 
 EXTENSION_FAMILY: dict[str, str] = {
     "jpg": "jpeg", "jpeg": "jpeg", "png": "png", "webp": "webp", "gif": "gif",
@@ -134,7 +134,7 @@ def _check_riff(data: MediaBytes) -> None:
     """Every chunk of a RIFF file fits inside the file."""
     if data[:4] == b"RF64":
         return
-    declared = int.from_bytes(data[4:8], "little") + 8
+    declared = riff_end(data)
     if declared > len(data):
         raise ValueError(f"RIFF says {declared} bytes, the file has {len(data)}")
     for chunk in riff_chunks(data, stop=declared):

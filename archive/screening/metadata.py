@@ -21,7 +21,7 @@ from PIL import ExifTags, Image, ImageSequence
 
 from ..streamed import FileSlice, MediaBytes
 from .avmeta import strip_audio, strip_video
-from .chunks import png_chunks, riff_chunks
+from .chunks import png_chunks, riff_chunks, riff_end
 
 ORIENTATION = int(ExifTags.Base.Orientation)
 GPS_IFD, EXIF_IFD = int(ExifTags.IFD.GPSInfo), int(ExifTags.IFD.Exif)
@@ -150,7 +150,7 @@ def strip_webp(data: bytes) -> Stripped:
     the RIFF size the header declares."""
     chunks, result = [], Stripped(b"")
     orientation: int | None = None
-    declared = struct.unpack_from("<I", data, 4)[0] + 8
+    declared = riff_end(data)
     if data[declared:].strip(b"\x00"):
         result.removed.append("WebP:TrailingData")
     for chunk in riff_chunks(data, stop=declared):
