@@ -25,6 +25,9 @@ from .streamed import FileSlice, MediaBytes, streams
 
 MAX_LINE_BYTES = 256 * 1024 * 1024
 MAX_MEDIA_BYTES = 4 * 1024**3
+READ_BUFFER = 1024**2
+"""JSON Lines files are read this much at a time (Python's 8 KiB took a system call, and
+a wait for the interpreter's lock after it, every two or three lines of essays)."""
 MAX_MEMBERS = 8
 """Members of one WebDataset sample: a .json, a .txt and one media file are expected."""
 
@@ -147,7 +150,7 @@ def _is_text(value: str) -> bool:
 
 def _raw_lines(reader: _Reader) -> Iterator[tuple[int, bytes]]:
     """The non-blank lines of a JSON Lines file, unparsed, each with its number."""
-    with open(reader.path, "rb") as f:
+    with open(reader.path, "rb", buffering=READ_BUFFER) as f:
         for number, raw in enumerate(iter(lambda: f.readline(MAX_LINE_BYTES + 1), b""), 1):
             if len(raw) > MAX_LINE_BYTES:
                 raise RecordError(f"line longer than {MAX_LINE_BYTES:,} bytes",
