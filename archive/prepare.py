@@ -76,15 +76,22 @@ class Preparer:
             judgement.record = None                    # travels back to the main process
             out[i].analysis, out[i].judgement = analysis, judgement
             if self.schema is not None:
-                text = utf8_text(published, self.record_type)
-                rows.append(to_row(published, self.record_type, text))
-                out[i].size = len(text_of(published, self.record_type)) + sum(
-                    len(m.data) for m in published.media.values()
-                    if not isinstance(m.data, FileSlice))  # not in the Parquet row
-                out[i].tar = sample_bytes(published, self.record_type, text)
+                row, out[i].size, out[i].tar = serialise(published, self.record_type)
+                rows.append(row)
             else:  # screening only: stripped copies of streamed media are not kept
                 for media in published.media.values():
                     if isinstance(media.data, FileSlice):
                         media.data.discard()
         table = record_batch(rows, self.schema) if self.schema is not None else None
         return PreparedBatch(out, [head(r) for r in records], table)
+
+
+def serialise(record: Record, record_type: str) -> tuple[dict[str, Any], int, Sample]:
+    """What is published of a record: its Parquet row (for :func:`~.features.record_batch`),
+    the bytes of text and media in that row (which size row groups) and its tar members;
+    the main text is encoded once for both formats."""
+    text = utf8_text(record, record_type)
+    size = len(text_of(record, record_type)) + sum(
+        len(m.data) for m in record.media.values()
+        if not isinstance(m.data, FileSlice))  # a streamed file is not in the Parquet row
+    return to_row(record, record_type, text), size, sample_bytes(record, record_type, text)

@@ -168,21 +168,25 @@ def run_task(task: str, source: Path, work: Path, dataset: str = "bench-essays")
         with pq.ParquetWriter(work / "pa.parquet", reader.schema, compression="zstd") as w:
             for batch in reader:
                 w.write_batch(batch)
-    elif task == "convert":
-        from archive.features import arrow_schema, text_of, to_row
+    elif task == "convert":  # what the build does but validation and screening
+        from archive.build import batches
+        from archive.features import arrow_schema, record_batch
         from archive.parallel import fewer_collections
+        from archive.prepare import serialise
         from archive.readers import read_split
         from archive.shards.files import FileLog, sha256sums
         from archive.shards.parquet import ParquetShards
         from archive.shards.webdataset import WebDatasetShards
 
-        log = FileLog(work / "convert")
-        with ParquetShards(log, "train", arrow_schema("text")) as parquet, \
+        log, schema = FileLog(work / "convert"), arrow_schema("text")
+        with ParquetShards(log, "train", schema) as parquet, \
                 WebDatasetShards(log, "train", "text") as tars, fewer_collections():
-            for record in read_split("bench", "text", "jsonl", source.parent, "train",
-                                     [source.name]):
-                parquet.write(to_row(record, "text"), len(text_of(record, "text")))
-                tars.write(record)
+            for batch in batches(read_split("bench", "text", "jsonl", source.parent, "train",
+                                            [source.name])):
+                rows, sizes, samples = zip(*(serialise(r, "text") for r in batch), strict=True)
+                for members in samples:
+                    tars.write_sample(members)
+                parquet.write_rows(record_batch(list(rows), schema), list(sizes))
         (work / "convert" / "SHA256SUMS").write_text(sha256sums(log.sorted()))
     elif task == "screen":
         from archive.entries import Registry
