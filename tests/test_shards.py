@@ -160,6 +160,34 @@ def test_media_bytes_skip_compression_dictionary_and_statistics_free_text_statis
     assert parquet.read().to_pylist()[0][medium] == row[medium]
 
 
+@pytest.mark.parametrize(("record_type", "long_text"),
+                         [("text", "text"), ("audio", "transcript"),
+                          ("conversation", "turns.list.element.text")])
+def test_long_text_gets_no_dictionary_short_columns_do(tmp_path: Path, record_type: str,
+                                                       long_text: str) -> None:
+    import pyarrow.parquet as pq
+
+    from archive.features import arrow_schema
+    from archive.shards.parquet import ParquetShards
+
+    schema = arrow_schema(record_type)
+    text = "Sama ritgerðin aftur og aftur. " * 20  # repeated: a dictionary would take it
+    row = {"text": {"title": "Ritgerð", "text": text},
+           "audio": {"transcript": text, "speaker": "Anna"},
+           "conversation": {"title": "Samtal", "turns": [{"speaker": "A", "text": text}]},
+           }[record_type]
+    with ParquetShards(FileLog(tmp_path), "train", schema) as shards:
+        for index in range(100):
+            shards.write({"id": f"r{index}", "language": "is", **row}, len(text))
+    parquet = pq.ParquetFile(tmp_path / shards.files[0].path)
+    columns = parquet.metadata.row_group(0)
+    encodings = {columns.column(i).path_in_schema: columns.column(i).encodings
+                 for i in range(columns.num_columns)}
+    assert "RLE_DICTIONARY" not in encodings[long_text]
+    assert "RLE_DICTIONARY" in encodings["language"]
+    assert parquet.read().to_pylist()[99]["id"] == "r99"
+
+
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-2**80, max_value=2**80)
     | st.floats(allow_nan=False, allow_infinity=False) | st.text(),

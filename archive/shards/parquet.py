@@ -24,6 +24,11 @@ FREE_TEXT = frozenset({"title", "text", "caption", "transcript", "subtitles", "m
 """Columns (by their last name: ``turns.list.element.text`` too) of free text, which get no
 statistics: a minimum and maximum of essays filter nothing, and Arrow copied a long value
 several times to make them (a 200 MB text took 1.1 GB more memory to write)."""
+LONG_TEXT = frozenset({"text", "transcript", "subtitles"})
+"""Free-text columns (by their last name, as :data:`FREE_TEXT`) whose values are long and
+almost never repeat, which get no dictionary either: Arrow tried one on every row group
+and gave up after a megabyte of values, and it first copied a long value into it (a
+200 MB text took 1.4 s to write instead of 0.5)."""
 
 
 def column_options(schema: pa.Schema) -> dict[str, Any]:
@@ -31,7 +36,7 @@ def column_options(schema: pa.Schema) -> dict[str, Any]:
     media bytes (``struct<bytes, path>`` columns), which get none of them: JPEG, PNG and
     video are compressed already, and a dictionary tried on large binary values cost 7
     times the write (audio keeps zstd: WAV's samples do compress); free text gets no
-    statistics (:data:`FREE_TEXT`)."""
+    statistics (:data:`FREE_TEXT`), long text no dictionary (:data:`LONG_TEXT`)."""
     media = {f"{f.name}.bytes" for f in schema
              if pa.types.is_struct(f.type) and f.type.get_field_index("bytes") >= 0}
     empty = io.BytesIO()
@@ -41,7 +46,8 @@ def column_options(schema: pa.Schema) -> dict[str, Any]:
     compression = {path: "zstd" for path in others}
     compression.update({path: "zstd" if path.startswith("audio.") else "none"
                         for path in media})
-    return {"compression": compression, "use_dictionary": others,
+    return {"compression": compression,
+            "use_dictionary": [p for p in others if p.split(".")[-1] not in LONG_TEXT],
             "write_statistics": [p for p in others if p.split(".")[-1] not in FREE_TEXT]}
 
 

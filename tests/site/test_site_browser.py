@@ -42,7 +42,7 @@ def test_catalogue_lists_every_dataset(site: Site, page: Any, artifacts: Path) -
     assert [h.strip() for h in headers] == ["Dataset", "Languages", "Modalities", "Records",
                                             "Size", "Licence", "Latest version", "Date"]
     row = page.locator('tr[data-id="site-essays"] td').all_inner_texts()
-    assert row[1:] == ["English (en), Icelandic (is)", "Text", "12", "2.7 kB", "CC-BY-4.0",
+    assert row[1:] == ["English (en), Icelandic (is)", "Text", "12", "2.6 kB", "CC-BY-4.0",
                        "v1.1.0", row[-1]] and re.fullmatch(r"\d{4}-\d\d-\d\d", row[-1])
     page.screenshot(path=str(artifacts / "catalogue.png"), full_page=True)
     assert page.errors == []
