@@ -76,7 +76,7 @@ def unit_bytes(unit: Unit, *, streamed: bool = False) -> int:
     file that streams (:mod:`archive.streamed`) brings none, or its size with
     ``streamed`` (a batch of them is then one file: their stripped copies wait on disk)."""
     if isinstance(unit, Line):
-        return len(unit.raw)
+        return unit.size
     return (sum(len(m.data) for m in unit.media.values()
                 if streamed or not isinstance(m.data, FileSlice))
             + sum(len(v) for v in unit.fields.values() if isinstance(v, str)))

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archive.errors import RecordError, SourceError
-from archive.readers import parse_json_line, read_split
+from archive.readers import Line, parse_json_line, read_split, read_units
 from archive.records import safe_key
 from tests.helpers import essays, write_jsonl, write_tar
 
@@ -57,9 +57,37 @@ def test_hostile_json_lines_are_refused(tmp_path: Path, raw: bytes, message: str
     assert info.value.where.line == 2
 
 
-def test_bom_and_blank_lines_and_missing_final_newline_are_fine(tmp_path: Path) -> None:
-    (tmp_path / "train.jsonl").write_bytes(b'\xef\xbb\xbf{"text": "a"}\n\n{"text": "b"}')
-    assert [r.fields["text"] for r in _read(tmp_path, "jsonl", ["train.jsonl"])] == ["a", "b"]
+@pytest.mark.parametrize("units", [False, True])
+def test_bom_and_blank_lines_and_missing_final_newline_are_fine(tmp_path: Path,
+                                                                units: bool) -> None:
+    (tmp_path / "train.jsonl").write_bytes(
+        b'\xef\xbb\xbf\n{"text": "a"}\n\n \t\r\n\x0b\x0c\n{"text": "b"}')
+    read = (read_units("ds", "text", "jsonl", tmp_path, "train", ["train.jsonl"]) if units
+            else read_split("ds", "text", "jsonl", tmp_path, "train", ["train.jsonl"]))
+    records = [u.record() if isinstance(u, Line) else u for u in read]
+    assert [(r.fields["text"], r.origin.line) for r in records] == [("a", 2), ("b", 6)]
+
+
+def test_a_long_line_is_held_twice_at_most_while_parsed(tmp_path: Path) -> None:
+    """Its bytes, the text they decode to and the values parsed from that are not all
+    alive at once (a 200 MB line took 600 MB more), and the line lets go of its bytes."""
+    import tracemalloc
+
+    text = "A long essay about the sea. " * 400_000  # 11 MB
+    write_jsonl(tmp_path / "train.jsonl", [{"id": "long", "text": text, "language": "en"}])
+    tracemalloc.start()
+    try:
+        line = next(read_units("ds", "text", "jsonl", tmp_path, "train", ["train.jsonl"]))
+        assert isinstance(line, Line) and line.size > 11_000_000
+        tracemalloc.reset_peak()
+        record = line.record()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert record.fields["text"] == text and line.raw == b"" and line.size > 11_000_000
+    assert peak < 2.3 * line.size  # the bytes, then the text; the text, then its values
+    with pytest.raises(AssertionError, match="parsed once"):
+        line.record()
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
