@@ -7,11 +7,13 @@ prints one line and exits 1; ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,7 @@ from .hub import open_hub
 from .website.commands import site
 
 if TYPE_CHECKING:
+    from .entries import Entry
     from .parallel import Engine
 
 HUB_HELP = "Where to publish: a directory (default ./hub) or hf://ORG for the Hugging Face Hub."
@@ -30,15 +33,18 @@ FORCE_HELP = "Publish into a repo that exists but was not made by the archive."
 WORKERS_HELP = "Processes that screen records (default: every core); same bytes for any N."
 ENGINE_HELP = "Where records are screened: local processes, or Ray (pip install '.[ray]')."
 ADDRESS_HELP = "With --engine ray: a running cluster (auto, or ray://HEAD:10001)."
+PROGRESS_HELP = "Show a progress bar of the records (default: when stderr is a terminal)."
 
 
 def engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--workers``, ``--engine`` and ``--address``; the command reads them back with
-    :func:`chosen_engine`."""
+    """``--workers``, ``--engine``, ``--address`` and ``--progress``; the command reads them
+    back with :func:`chosen_engine` or :func:`engine_showing`."""
     def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
         ctx.meta[f"engine.{param.name}"] = value
 
     for option in (
+            click.option("--progress/--no-progress", default=None, help=PROGRESS_HELP,
+                         expose_value=False, callback=callback),
             click.option("--address", help=ADDRESS_HELP, expose_value=False, callback=callback),
             click.option("--engine", "kind", type=click.Choice(["local", "ray"]),
                          default="local", show_default=True, help=ENGINE_HELP,
@@ -59,6 +65,25 @@ def chosen_engine() -> Engine:
         raise click.UsageError("--address needs --engine ray")
     return Engine(workers=meta["engine.workers"], kind=meta["engine.kind"],
                   address=meta.get("engine.address"))
+
+
+@contextlib.contextmanager
+def engine_showing(entry: Entry) -> Iterator[Engine]:
+    """:func:`chosen_engine`, counting its records on a progress bar (out of those the
+    form declares, with their rate and the time left) on standard error when that is a
+    terminal or ``--progress`` asks; the bar is gone when the run ends, leaving the
+    command's line (or its error's)."""
+    engine = chosen_engine()
+    show = click.get_current_context().meta.get("engine.progress")
+    if not (sys.stderr.isatty() if show is None else show):
+        yield engine
+        return
+    from tqdm import tqdm
+
+    declared = int(entry.form["size"]["records"])
+    with tqdm(total=declared, desc=entry.id, unit=" records", unit_scale=declared >= 10_000,
+              leave=False, dynamic_ncols=True, mininterval=0.5, file=sys.stderr) as bar:
+        yield dataclasses.replace(engine, progress=bar.update)
 
 
 class Context:
@@ -151,7 +176,8 @@ def screen(obj: Context, dataset: str) -> None:
     """
     from .pipeline import screen as run
 
-    summary, path = run(obj.registry, dataset, engine=chosen_engine())
+    with engine_showing(obj.registry.get(dataset)) as engine:
+        summary, path = run(obj.registry, dataset, engine=engine)
     counts = summary["counts"]
     kinds = summary["findings"]["by_kind"]
     click.echo(f"{dataset}: {counts['records_screened']:,} records screened, "
@@ -182,7 +208,8 @@ def build(obj: Context, dataset: str, hub: str, out: Path | None) -> None:
 
     entry = obj.registry.get(dataset)
     out = out or build_dir(obj.root, entry)
-    release = build_for(obj.registry, open_hub(hub), entry, out, engine=chosen_engine())
+    with engine_showing(entry) as engine:
+        release = build_for(obj.registry, open_hub(hub), entry, out, engine=engine)
     click.echo(f"{dataset} v{entry.version}: built {release.records:,} records in {out}")
 
 
@@ -243,8 +270,9 @@ def release(obj: Context, dataset: str | None, all_: bool, hub: str, version: st
     if all_ and not ids:
         click.echo("every approved dataset is published at its version; nothing to do")
     for dataset_id in ids:
-        outcome = release_one(obj.registry, target, dataset_id, version=version,
-                              dry_run=dry_run, force=force, engine=chosen_engine())
+        with engine_showing(obj.registry.get(dataset_id)) as engine:
+            outcome = release_one(obj.registry, target, dataset_id, version=version,
+                                  dry_run=dry_run, force=force, engine=engine)
         if dry_run and outcome.plan:
             for line in outcome.plan.lines():
                 click.echo(line)

@@ -21,9 +21,9 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,6 +45,9 @@ class Engine:
     workers: int = 1
     kind: Literal["local", "ray"] = "local"
     address: str | None = None
+    progress: Callable[[int], None] | None = field(default=None, compare=False)
+    """Told the number of records of each batch once it is prepared and used (the
+    command line's progress bar)."""
 
 
 IN_FLIGHT = 4
@@ -173,7 +176,10 @@ def prepared(batches: Iterator[list[Unit]], *, engine: Engine, dataset: str,
     args = (record_type, list(languages), policy,
             arrow_schema(record_type) if serialise else None, scratch)
     with fewer_collections():
-        yield from _prepared(batches, engine, dataset, args)
+        for ready in _prepared(batches, engine, dataset, args):
+            yield ready
+            if engine.progress is not None:
+                engine.progress(len(ready.heads))
 
 
 def _prepared(batches: Iterator[list[Unit]], engine: Engine, dataset: str,

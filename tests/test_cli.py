@@ -68,3 +68,30 @@ def test_every_command_has_help_with_an_example(root: Path) -> None:
 
     for name, command in cli.commands.items():
         assert command.help and "Example" in command.help, name
+
+
+def raw_run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """:func:`run`, its output with carriage returns kept (a progress bar's)."""
+    done = subprocess.run([sys.executable, "-m", "archive.cli", "--root", str(root), *args],
+                          capture_output=True, check=False, cwd=root)
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(),
+                                       done.stderr.decode())
+
+
+def test_progress_bar_counts_the_records_then_leaves_the_commands_line(root: Path) -> None:
+    form_path, data = partner(root, size={"records": 6, "bytes": 5000})
+    assert run(root, "intake", str(form_path), "--data", str(data)).returncode == 0
+    (root / "datacards" / "test-essays" / "card.md").write_text(CARD)
+    assert run(root, "approve", "test-essays", "--by", "Maint").returncode == 0
+    piped = raw_run(root, "build", "test-essays", "--out", str(root / "one"))
+    assert piped.returncode == 0 and piped.stderr == ""  # no terminal: no bar
+    shown = raw_run(root, "build", "test-essays", "--out", str(root / "two"), "--progress")
+    assert shown.returncode == 0, shown.stderr
+    assert "\rtest-essays:   0%" in shown.stderr and " 0/6 [" in shown.stderr
+    assert shown.stderr.endswith("\r") and not shown.stderr.rsplit("\r", 2)[-2].strip()
+    assert shown.stdout.strip() == f"test-essays v1.0.0: built 6 records in {root / 'two'}"
+    write_jsonl(data / "train.jsonl", [*essays(3), {"id": "bad", "language": "en"}])
+    failed = raw_run(root, "screen", "test-essays", "--progress")
+    assert failed.returncode == 1 and "\rtest-essays:" in failed.stderr
+    [error] = failed.stderr.rsplit("\r", 1)[-1].strip().splitlines()
+    assert error.startswith("error: dataset test-essays, ") and "train.jsonl:4, record bad" in error
