@@ -12,16 +12,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-CHUNK = 1024 * 1024
-
 
 def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
+    """Hex sha256 of a file, read in pieces."""
     with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 class HashingFile:
