@@ -83,7 +83,14 @@ def engine_showing(entry: Entry) -> Iterator[Engine]:
     declared = int(entry.form["size"]["records"])
     with tqdm(total=declared, desc=entry.id, unit=" records", unit_scale=declared >= 10_000,
               leave=False, dynamic_ncols=True, mininterval=0.5, file=sys.stderr) as bar:
-        yield dataclasses.replace(engine, progress=bar.update)
+
+        def tick(records: int) -> None:
+            try:
+                bar.update(records)
+            except OSError:  # a terminal gone or a broken pipe must not stop the run
+                bar.disable = True
+
+        yield dataclasses.replace(engine, progress=tick)
 
 
 class Context:

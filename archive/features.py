@@ -96,7 +96,10 @@ def utf8_text(record: Record, record_type: str) -> bytes | None:
 def record_batch(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.RecordBatch:
     """Rows as an Arrow batch of ``schema``, as ``RecordBatch.from_pylist`` makes it, but a
     string column given as UTF-8 bytes (a main text, :func:`to_row`) is not encoded again
-    and one value alone is not even copied (a long text is held once, not three times)."""
+    and one value alone is not even copied: a long text prepared in the process that
+    writes it (with one worker, or in a batch of :data:`~archive.parallel.LOCAL_BYTES`) is
+    held once for both formats, not three times. (A batch prepared by a worker process
+    comes back with two copies: the Arrow buffer and the tar member are pickled apart.)"""
     columns = []
     for field in schema:
         values = [row.get(field.name) for row in rows]
@@ -111,8 +114,12 @@ def _utf8_array(values: list[bytes | str | None]) -> pa.StringArray:
     encoded = [v.encode("utf-8") if isinstance(v, str) else v for v in values]
     sizes = np.fromiter((len(v) if v is not None else 0 for v in encoded), np.int64,
                         len(encoded))
-    offsets = np.zeros(len(encoded) + 1, np.int32)
-    np.cumsum(sizes, out=offsets[1:])  # int32 holds it: a line is at most 256 MiB
+    offsets = np.zeros(len(encoded) + 1, np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    if offsets[-1] > np.iinfo(np.int32).max:  # readers refuse texts over 256 MiB
+        raise ValueError(f"{offsets[-1]:,} bytes of text in one batch: Arrow's strings hold "
+                         "2 GiB at most")
+    offsets = offsets.astype(np.int32)
     present = np.fromiter((v is not None for v in encoded), np.bool_, len(encoded))
     nulls = len(encoded) - int(present.sum())
     validity = pa.py_buffer(np.packbits(present, bitorder="little")) if nulls else None

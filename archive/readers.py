@@ -218,7 +218,8 @@ class Line:
         bad. A line is parsed once and lets go of its bytes then, so that a long line is
         not held beside its record while that is screened and written."""
         raw, self.raw = self.raw, b""
-        assert raw or not self.size, "a line is parsed once"
+        if self.size and not raw:
+            raise RuntimeError(f"line {self.number} of {self.reader.name} parsed twice")
         with _parse_errors(self.reader, self.number):
             text = raw.decode("utf-8")
             del raw  # a long line is held twice at most: as text, then as its values
@@ -364,6 +365,10 @@ def read_webdataset(reader: _Reader) -> Iterator[Record]:
                     raise RecordError(f"tar member {name!r} claims {member.size:,} bytes",
                                       reader.where())
                 key, _, ext = pure.name.partition(".")
+                if ext in ("txt", "json") and member.size > MAX_LINE_BYTES:
+                    raise RecordError(f"tar member {name!r} holds {member.size:,} bytes; a "
+                                      f"text or JSON member is at most {MAX_LINE_BYTES:,}, "
+                                      "as a JSON line is", reader.where())
                 key = str(pure.parent / key) if str(pure.parent) != "." else key
                 if key != current:
                     if current is not None:

@@ -86,7 +86,7 @@ def test_a_long_line_is_held_twice_at_most_while_parsed(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert record.fields["text"] == text and line.raw == b"" and line.size > 11_000_000
     assert peak < 2.3 * line.size  # the bytes, then the text; the text, then its values
-    with pytest.raises(AssertionError, match="parsed once"):
+    with pytest.raises(RuntimeError, match=r"line 1 of train\.jsonl parsed twice"):
         line.record()
 
 
@@ -140,6 +140,21 @@ def test_hostile_tars_are_refused(tmp_path: Path, members: list, message: str) -
     write_tar(tmp_path / "train.tar", members)
     with pytest.raises(RecordError, match=message):
         _read(tmp_path, "webdataset", ["train.tar"], "image")
+
+
+@pytest.mark.parametrize("member", ["s2.txt", "s2.json"])
+def test_a_tar_text_member_is_held_to_a_json_lines_limit(tmp_path: Path, member: str,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    from archive import readers
+
+    monkeypatch.setattr(readers, "MAX_LINE_BYTES", 64)  # 256 MiB: too large to write here
+    long = json.dumps({"id": "s2", "text": "a long essay " * 10}).encode()
+    write_tar(tmp_path / "train.tar", [("s1.txt", b"short"), ("s2.txt", b"short"),
+                                       (member, long)])
+    with pytest.raises(RecordError, match=rf"'{member}' holds {len(long)} bytes; a text or "
+                                          "JSON member is at most 64"):
+        _read(tmp_path, "webdataset", ["train.tar"], "text")
 
 
 def test_tar_symlink_member_is_refused(tmp_path: Path) -> None:

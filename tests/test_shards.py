@@ -258,13 +258,41 @@ def test_a_write_that_fails_in_the_writing_thread_fails_the_writer_and_stops_it(
 
 
 def test_an_error_in_the_build_stops_the_writing_threads(tmp_path: Path) -> None:
-    records = [_record(f"r{i:04d}", "orð " * 2000) for i in range(300)]
+    records = [_record(f"r{i:04d}", "orð " * 2000) for i in range(600)]  # 7 MB: a block
     shards = WebDatasetShards(FileLog(tmp_path), "train", "text")
     with pytest.raises(ValueError, match="a bad record"), shards:
         for record in records:
             shards.write(record)
+        assert _writing_threads()  # a block went to the writing thread
         raise ValueError("a bad record")
     assert not _writing_threads() and shards.stream is not None and shards.stream.closed
+
+
+def test_a_failed_write_is_raised_by_the_first_hand_over_after_it(tmp_path: Path) -> None:
+    """Not only once the queue is full: a full disk is reported before more work is done."""
+    import errno
+    import threading
+    import time
+
+    from archive.shards.files import Background
+
+    ended = threading.Event()
+
+    def fail() -> None:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        finally:
+            ended.set()
+
+    background = Background(depth=2)
+    try:
+        background.submit(fail)
+        assert ended.wait(5)
+        time.sleep(0.05)  # the call has ended
+        with pytest.raises(OSError, match="No space left"):
+            background.submit(print)
+    finally:
+        background.abandon()
 
 
 ROW_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=300)

@@ -60,7 +60,8 @@ class Background:
     with at most ``depth`` of them waiting or running. Zstd compression, hashing and
     writing let go of Python's lock, so shards are written on another core while the
     caller makes the next records; the order, and so every byte, stays the same. A call's
-    error is raised by the next :meth:`submit` or by :meth:`close`."""
+    error is raised by the first :meth:`submit` after it ended, or by :meth:`wait` or
+    :meth:`close`."""
 
     def __init__(self, depth: int) -> None:
         self.depth = depth
@@ -69,8 +70,9 @@ class Background:
 
     def submit(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run ``call(*args, **kwargs)`` after the calls before it (first waiting until
-        fewer than ``depth`` are waiting or running)."""
-        while len(self._pending) >= self.depth:
+        fewer than ``depth`` are waiting or running, and raising the error of one that
+        ended)."""
+        while self._pending and (len(self._pending) >= self.depth or self._pending[0].done()):
             self._pending.popleft().result()
         self._pending.append(self._pool.submit(call, *args, **kwargs))
 
