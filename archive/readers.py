@@ -12,6 +12,7 @@ import contextlib
 import csv
 import json
 import re
+import stat
 import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class _Reader:
         self.media_field = MEDIA_FIELDS.get(record_type)
         if record_type == "conversation":
             self.media_field = "audio"
+        self._folders: dict[Path, Path] = {}
 
     def where(self, line: int | None = None, record: str | None = None,
               pointer: str | None = None) -> Where:
@@ -67,14 +69,21 @@ class _Reader:
         if pure.is_absolute() or ".." in pure.parts:
             raise RecordError(f"media path {name!r} leaves the data folder",
                               self.where(line, key, f"/{self.media_field}"))
-        path = (base / pure).resolve()
+        path = self._folder(base / pure.parent) / pure.name
+        try:
+            found = path.lstat()
+            if stat.S_ISLNK(found.st_mode):
+                path = path.resolve()
+                found = path.stat()
+        except OSError:
+            found = None
         if not path.is_relative_to(self.root):
             raise RecordError(f"media path {name!r} leaves the data folder",
                               self.where(line, key, f"/{self.media_field}"))
-        if not path.is_file():
+        if found is None or not stat.S_ISREG(found.st_mode):
             raise SourceError(f"media file {name!r} does not exist",
                               self.where(line, key, f"/{self.media_field}"))
-        size = path.stat().st_size
+        size = found.st_size
         if size > MAX_MEDIA_BYTES:
             raise RecordError(f"media file {name!r} is larger than {MAX_MEDIA_BYTES:,} bytes",
                               self.where(line, key, f"/{self.media_field}"))
@@ -82,6 +91,14 @@ class _Reader:
         if streams(ext, size):
             return Media(data=FileSlice.of(path, 0, size), ext=ext, name=pure.name)
         return Media(data=path.read_bytes(), ext=ext, name=pure.name)
+
+    def _folder(self, folder: Path) -> Path:
+        """A media file's folder with its links resolved, once per folder (resolving each
+        file's whole path took half the time of reading a 40 KB picture)."""
+        resolved = self._folders.get(folder)
+        if resolved is None:
+            resolved = self._folders[folder] = folder.resolve()
+        return resolved
 
     def fallback_key(self, number: int) -> str:
         return safe_key(f"{self.split}-{self.stem}-{number:08d}")

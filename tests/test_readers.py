@@ -176,14 +176,39 @@ def test_folder_with_metadata_reads_media(tmp_path: Path) -> None:
     assert record.media["image"].data == b"jpegbytes"
 
 
-@pytest.mark.parametrize("name", ["../outside.jpg", "/etc/passwd.jpg", "link.jpg"])
+@pytest.mark.parametrize("name", ["../outside.jpg", "/etc/passwd.jpg", "link.jpg",
+                                  "out/outside.jpg", "in/../../outside.jpg"])
 def test_media_outside_the_data_folder_is_refused(tmp_path: Path, name: str) -> None:
     data = tmp_path / "data"
-    (data / "train").mkdir(parents=True)
+    (data / "train" / "in").mkdir(parents=True)
     (tmp_path / "outside.jpg").write_bytes(b"secret")
     (data / "train" / "link.jpg").symlink_to(tmp_path / "outside.jpg")
+    (data / "train" / "out").symlink_to(tmp_path, target_is_directory=True)
     write_jsonl(data / "train" / "metadata.jsonl", [{"file_name": name, "caption": "x"}])
     with pytest.raises(RecordError, match="leaves the data folder"):
+        _read(data, "folder", ["train/metadata.jsonl"], "image")
+
+
+def test_media_links_inside_the_data_folder_are_followed(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "train" / "pictures").mkdir(parents=True)
+    (data / "train" / "pictures" / "a.jpg").write_bytes(b"jpeg a")
+    (data / "train" / "b.jpg").symlink_to(data / "train" / "pictures" / "a.jpg")
+    (data / "train" / "same").symlink_to(data / "train" / "pictures", target_is_directory=True)
+    write_jsonl(data / "train" / "metadata.jsonl", [
+        {"file_name": name, "caption": "x"} for name in ("b.jpg", "same/a.jpg", "pictures/a.jpg")])
+    records = _read(data, "folder", ["train/metadata.jsonl"], "image")
+    assert [r.media["image"].data for r in records] == [b"jpeg a"] * 3
+
+
+@pytest.mark.parametrize("name", ["gone.jpg", "dangling.jpg", "pictures", "pictures/.",
+                                  "nowhere/a.jpg"])
+def test_media_that_is_no_file_is_named(tmp_path: Path, name: str) -> None:
+    data = tmp_path / "data"
+    (data / "train" / "pictures").mkdir(parents=True)
+    (data / "train" / "dangling.jpg").symlink_to(data / "train" / "gone.jpg")
+    write_jsonl(data / "train" / "metadata.jsonl", [{"file_name": name, "caption": "x"}])
+    with pytest.raises(SourceError, match=f"media file '{name}' does not exist"):
         _read(data, "folder", ["train/metadata.jsonl"], "image")
 
 
