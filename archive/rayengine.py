@@ -9,8 +9,9 @@ before (unique keys, duplicates) and writes the shards in order, so a Ray build 
 the same bytes as a local one; at most two batches per actor are in flight.
 
 Ray Core actors are used rather than Ray Data's readers: those are lenient where the
-archive must be strict (duplicate keys, NaN, line numbers in errors) and would not
-keep the record order that makes the bytes reproducible.
+archive must be strict (NaN accepted, integers turned into floats beside a float, errors
+without the file's name or line) and would not keep the record order that makes the bytes
+reproducible.
 """
 
 from __future__ import annotations
