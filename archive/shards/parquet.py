@@ -16,8 +16,6 @@ from .files import Background, FileEntry, FileLog, HashingFile, ShardWriter
 ROW_GROUP_BYTES = 100 * 1024**2
 SHARD_BYTES = 500 * 1024**2
 ROW_GROUP_ROWS = 100_000
-BATCH_ROWS = 512
-"""Rows kept as Python objects before they are converted to an Arrow batch."""
 
 
 FREE_TEXT = frozenset({"title", "text", "caption", "transcript", "subtitles", "metadata"})
@@ -66,7 +64,6 @@ class ParquetShards(ShardWriter):
         self.log, self.split, self.schema = log, split, schema
         self.shard_bytes, self.row_group_bytes = shard_bytes, row_group_bytes
         self.folder = folder
-        self.rows: list[dict[str, Any]] = []
         self.batches: list[pa.RecordBatch] = []
         self.row_count = 0
         self.buffered = 0
@@ -89,19 +86,13 @@ class ParquetShards(ShardWriter):
             self.sink.close()
 
     def write(self, row: dict[str, Any], size: int) -> None:
-        """Add a row whose payload is about ``size`` bytes."""
-        self.rows.append(row)
-        self.buffered += size
-        self.row_count += 1
-        if len(self.rows) >= BATCH_ROWS:
-            self._to_arrow()
-        if self.buffered >= self.row_group_bytes or self.row_count >= ROW_GROUP_ROWS:
-            self._flush_row_group()
+        """Add one row (a dict, :func:`~archive.features.to_row`) whose payload is about
+        ``size`` bytes."""
+        self.write_rows(record_batch([row], self.schema), [size])
 
     def write_rows(self, rows: pa.RecordBatch, sizes: list[int]) -> None:
-        """Add rows already in Arrow, each ``sizes[i]`` bytes: the same row groups and
-        shards as :meth:`write` row by row."""
-        self._to_arrow()
+        """Add rows in Arrow, each ``sizes[i]`` bytes: row groups and shards end at the
+        same rows however the rows are batched."""
         start = 0
         for index, size in enumerate(sizes):
             self.buffered += size
@@ -113,14 +104,7 @@ class ParquetShards(ShardWriter):
         if start < len(sizes):
             self.batches.append(rows.slice(start))
 
-    def _to_arrow(self) -> None:
-        """Move buffered rows into a compact Arrow batch (Python dicts cost far more)."""
-        if self.rows:
-            self.batches.append(record_batch(self.rows, self.schema))
-            self.rows = []
-
     def _flush_row_group(self) -> None:
-        self._to_arrow()
         if not self.batches:
             return
         if self.writer is None:

@@ -167,8 +167,7 @@ class WebDatasetShards(ShardWriter):
     def _send(self) -> None:
         """Hand the samples gathered to the writing thread."""
         if self.block and self.stream is not None:
-            block = self.block[0] if len(self.block) == 1 else b"".join(self.block)
-            self.background.submit(self.stream.write, block)
+            self.background.submit(self.stream.write, b"".join(self.block))  # one: not copied
             self.block, self.block_bytes = [], 0
 
     def _close_shard(self) -> None:
